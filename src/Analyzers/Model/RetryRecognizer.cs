@@ -121,6 +121,9 @@ internal sealed class RetryRecognizer
         bool viaCatch = false;
         ITryOperation? attemptTry = null;
 
+        // Once a `continue` follows the wait, what comes after the enclosing statements is never reached from it.
+        bool jumpsBack = false;
+
         IOperation current = wait;
         while (current.Parent is { } parent && !ReferenceEquals(parent, loop))
         {
@@ -144,9 +147,16 @@ internal sealed class RetryRecognizer
                 }
 
                 case IBlockOperation block:
-                    if (ExitsAfter(block, current, loop))
+                    if (!jumpsBack)
                     {
-                        return null;
+                        switch (After(block, current, loop))
+                        {
+                            case Next.Exit:
+                                return null;
+                            case Next.Continue:
+                                jumpsBack = true;
+                                break;
+                        }
                     }
 
                     foreach (var previous in PrecedingStatements(block, current))
@@ -369,8 +379,18 @@ internal sealed class RetryRecognizer
         }
     }
 
-    /// <summary>A statement right after the wait that leaves the loop for good: the wait is not followed by an attempt.</summary>
-    private static bool ExitsAfter(IBlockOperation block, IOperation statement, ILoopOperation loop)
+    private enum Next
+    {
+        FallThrough,
+        Continue,
+        Exit,
+    }
+
+    /// <summary>
+    /// What the statements after <paramref name="statement"/> in its block do: leave the loop for good (the wait is
+    /// not followed by an attempt), jump back to the loop head, or neither.
+    /// </summary>
+    private static Next After(IBlockOperation block, IOperation statement, ILoopOperation loop)
     {
         bool after = false;
         foreach (var candidate in block.Operations)
@@ -383,9 +403,9 @@ internal sealed class RetryRecognizer
                     case IExpressionStatementOperation { Operation: IThrowOperation }:
                     case IThrowOperation:
                     case IBranchOperation { BranchKind: BranchKind.Break } branch when ReferenceEquals(branch.Target, loop.ExitLabel):
-                        return true;
+                        return Next.Exit;
                     case IBranchOperation { BranchKind: BranchKind.Continue }:
-                        return false;
+                        return Next.Continue;
                 }
             }
             else if (ReferenceEquals(candidate, statement))
@@ -394,7 +414,7 @@ internal sealed class RetryRecognizer
             }
         }
 
-        return false;
+        return Next.FallThrough;
     }
 
     private static bool EndReachable(IOperation? statement)
