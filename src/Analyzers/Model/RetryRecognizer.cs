@@ -33,7 +33,7 @@ internal sealed class RetryRecognizer
             return null;
         }
 
-        ImmutableArray<RetryWait>.Builder? waits = null;
+        ImmutableArray<RetryDelay>.Builder? waits = null;
         foreach (var wait in WaitsOf(loop))
         {
             var classified = Classify(wait, loop);
@@ -44,11 +44,13 @@ internal sealed class RetryRecognizer
 
             var delay = DelayArgument(wait);
             var sources = delay is null ? DelaySource.Unknown : _tracer.Trace(delay);
-            waits ??= ImmutableArray.CreateBuilder<RetryWait>();
-            waits.Add(new RetryWait(wait, delay, sources, classified.Value.Signal, classified.Value.Statuses));
+            waits ??= ImmutableArray.CreateBuilder<RetryDelay>();
+            waits.Add(new RetryDelay(wait.Syntax.GetLocation(), Display.Shorten(wait.Syntax.ToString()), sources, wait, classified.Value.Statuses, classified.Value.Signal));
         }
 
-        return waits is null ? null : new RetryConstruct(RetryKind.Loop, loop, waits.ToImmutable());
+        return waits is null
+            ? null
+            : new RetryConstruct(RetryKind.Loop, loop, waits.ToImmutable(), ImmutableArray<StatusAdmission>.Empty, null, RetryBound.Unknown);
     }
 
     /// <summary>The waits that belong to this loop: not those of a nested loop, a lambda or a local function.</summary>
