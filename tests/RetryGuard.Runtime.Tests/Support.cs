@@ -189,3 +189,22 @@ public sealed class MetricsRecorder : IDisposable
         }
     }
 }
+
+/// <summary>A fake clock that counts the timers created on it, so a test knows when the policy has started to wait.</summary>
+public sealed class CountingClock : FakeTimeProvider
+{
+    private int _timers;
+
+    public CountingClock()
+        : base(new DateTimeOffset(2026, 11, 28, 22, 0, 0, TimeSpan.Zero))
+    {
+    }
+
+    public int Timers => Volatile.Read(ref _timers);
+
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+    {
+        Interlocked.Increment(ref _timers);
+        return base.CreateTimer(callback, state, dueTime, period);
+    }
+}
