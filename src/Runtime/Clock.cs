@@ -15,14 +15,22 @@ internal static class Clock
             return Task.CompletedTask;
         }
 
-        // Timers take at most ~49 days; a longer wait is never asked for (MaxRetryAfter bounds server waits) but
+        // Timers count whole milliseconds and Task.Delay truncates: round up, so a wait is never shorter than asked.
+        // They also take at most ~49 days; a longer wait is never asked for (MaxRetryAfter bounds server waits) but
         // must not throw if it were.
-        TimeSpan bounded = delay > MaxTimer ? MaxTimer : delay;
+        TimeSpan bounded = delay > MaxTimer ? MaxTimer : CeilingToMilliseconds(delay);
 #if NET8_0_OR_GREATER
         return Task.Delay(bounded, time, cancellationToken);
 #else
         return time.Delay(bounded, cancellationToken);
 #endif
+    }
+
+    /// <summary><paramref name="delay"/> rounded up to whole milliseconds, the resolution of timers.</summary>
+    public static TimeSpan CeilingToMilliseconds(TimeSpan delay)
+    {
+        long remainder = delay.Ticks % TimeSpan.TicksPerMillisecond;
+        return remainder == 0 ? delay : TimeSpan.FromTicks(delay.Ticks - remainder + TimeSpan.TicksPerMillisecond);
     }
 
     public static CancellationTokenSource CreateTimeout(TimeProvider time, TimeSpan timeout)

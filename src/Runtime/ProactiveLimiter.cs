@@ -9,9 +9,8 @@ namespace RetryGuard;
 
 /// <summary>
 /// Keeps a client under its key's limits before the server has to say 429: a request bucket and a token bucket
-/// (System.Threading.RateLimiting, replenished on the options' <see cref="TimeProvider"/> so fake clocks drive them),
-/// a pause that every request honours (set by a 429's Retry-After or by <c>x-ratelimit-*</c> headers saying the
-/// budget is nearly gone), and a bounded count of waiting requests.
+/// (see <see cref="Bucket"/>), a pause that every request honours (set by a 429's Retry-After or by
+/// <c>x-ratelimit-*</c> headers saying the budget is nearly gone), and a bounded count of waiting requests.
 /// </summary>
 internal sealed class ProactiveLimiter : IDisposable
 {
@@ -21,10 +20,8 @@ internal sealed class ProactiveLimiter : IDisposable
     private readonly int _queueLimit;
     private readonly double _headroom;
     private readonly string _name;
-    private readonly TokenBucketRateLimiter? _requests;
-    private readonly TokenBucketRateLimiter? _tokens;
-    private readonly ITimer? _requestTimer;
-    private readonly ITimer? _tokenTimer;
+    private readonly Bucket? _requests;
+    private readonly Bucket? _tokens;
     private long _pausedUntilTicks;
     private int _waiting;
 
@@ -36,13 +33,18 @@ internal sealed class ProactiveLimiter : IDisposable
         _name = options.Name;
         if (options.RequestsPerMinute is { } rpm)
         {
-            (_requests, _requestTimer) = CreateBucket(rpm, options.Headroom);
+            // Requests: a small burst (a tenth of the sustained rate, within the spare share) keeps them smooth,
+            // as gateways often enforce RPM over shorter intervals.
+            int sustained = Sustained(rpm, options.Headroom);
+            _requests = new Bucket(_time, sustained, Math.Min(Spare(rpm, sustained), Math.Max(1, (sustained + 9) / 10)));
         }
 
         if (options.TokensPerMinute is { } tpm)
         {
-            (_tokens, _tokenTimer) = CreateBucket(tpm, options.Headroom);
-            TokenLimit = tpm - (int)Math.Floor(tpm * options.Headroom) is var spare and > 0 ? spare : 1;
+            // Tokens: the whole spare share as burst, since one request can carry thousands of them.
+            int sustained = Sustained(tpm, options.Headroom);
+            _tokens = new Bucket(_time, sustained, Spare(tpm, sustained));
+            TokenLimit = _tokens.Capacity;
         }
     }
 
@@ -65,8 +67,8 @@ internal sealed class ProactiveLimiter : IDisposable
         bool haveRequest = _requests is null;
         if (!IsPaused())
         {
-            haveRequest = haveRequest || TryAcquire(_requests!, 1);
-            if (haveRequest && (_tokens is null || TryAcquire(_tokens, charge)))
+            haveRequest = haveRequest || _requests!.TryAcquire(1);
+            if (haveRequest && (_tokens is null || _tokens.TryAcquire(charge)))
             {
                 return;
             }
@@ -87,14 +89,12 @@ internal sealed class ProactiveLimiter : IDisposable
             await WaitWhilePausedAsync(cancellationToken).ConfigureAwait(false);
             if (!haveRequest)
             {
-                using RateLimitLease lease = await _requests!.AcquireAsync(1, cancellationToken).ConfigureAwait(false);
-                EnsureAcquired(lease);
+                await _requests!.AcquireAsync(1, cancellationToken).ConfigureAwait(false);
             }
 
             if (_tokens is not null)
             {
-                using RateLimitLease lease = await _tokens.AcquireAsync(charge, cancellationToken).ConfigureAwait(false);
-                EnsureAcquired(lease);
+                await _tokens.AcquireAsync(charge, cancellationToken).ConfigureAwait(false);
             }
 
             // A 429 elsewhere may have paused the client while this request queued for its permits: sending into
@@ -148,18 +148,11 @@ internal sealed class ProactiveLimiter : IDisposable
             return;
         }
 
-        long available = _tokens.GetStatistics()?.CurrentAvailablePermits ?? 0;
-        int charge = (int)Math.Min(Math.Min(extra, available), TokenLimit);
-        if (charge > 0)
-        {
-            _tokens.AttemptAcquire(charge).Dispose();
-        }
+        _tokens.Charge((int)Math.Min(extra, TokenLimit));
     }
 
     public void Dispose()
     {
-        _requestTimer?.Dispose();
-        _tokenTimer?.Dispose();
         _requests?.Dispose();
         _tokens?.Dispose();
     }
@@ -189,12 +182,6 @@ internal sealed class ProactiveLimiter : IDisposable
 
     private bool IsPaused() => Volatile.Read(ref _pausedUntilTicks) > _time.GetUtcNow().UtcTicks;
 
-    private static bool TryAcquire(TokenBucketRateLimiter bucket, int permits)
-    {
-        using RateLimitLease lease = bucket.AttemptAcquire(permits);
-        return lease.IsAcquired;
-    }
-
     private async Task WaitWhilePausedAsync(CancellationToken cancellationToken)
     {
         while (true)
@@ -210,35 +197,102 @@ internal sealed class ProactiveLimiter : IDisposable
         }
     }
 
-    private static void EnsureAcquired(RateLimitLease lease)
-    {
-        if (!lease.IsAcquired)
-        {
-            // The inner queues are unbounded (the waiting count above is the bound), so this means disposal.
-            throw new ObjectDisposedException(nameof(RetryGuardHandler), "The RetryGuard limiter was disposed while the request waited.");
-        }
-    }
+    private static int Sustained(int limit, double headroom) => Math.Max(1, (int)Math.Floor(limit * headroom));
+
+    private static int Spare(int limit, int sustained) => Math.Max(1, limit - sustained);
 
     /// <summary>
-    /// A bucket that sustains ⌊limit × headroom⌋ permits a minute and bursts the spare (limit − sustained, at least 1),
-    /// so any 60-second window sees at most the published limit. Replenished by a timer on the clock.
+    /// A token bucket of <see cref="Capacity"/> permits in which every spent permit comes back exactly
+    /// 60 s × capacity / sustained later: it sustains <c>sustained</c> permits a minute, bursts at most
+    /// <see cref="Capacity"/>, and lets any 60-second window see fewer than sustained + capacity ≤ the published limit.
     /// </summary>
-    private (TokenBucketRateLimiter Bucket, ITimer Timer) CreateBucket(int limit, double headroom)
+    /// <remarks>
+    /// The queue, its fairness (oldest first) and cancellation are System.Threading.RateLimiting's
+    /// <see cref="ConcurrencyLimiter"/>; the returns are timers on the policy's <see cref="TimeProvider"/>. The
+    /// library's replenishing limiters are not used because their manual replenishment measures real elapsed time in
+    /// newer versions (the ones ASP.NET Core apps load), which would break fake clocks and differ between versions.
+    /// </remarks>
+    private sealed class Bucket : IDisposable
     {
-        int sustained = Math.Max(1, (int)Math.Floor(limit * headroom));
-        int burst = Math.Max(1, limit - sustained);
-        int perPeriod = Math.Max(1, sustained / 600);
-        TimeSpan period = TimeSpan.FromTicks((long)Math.Ceiling((double)Minute.Ticks * perPeriod / sustained));
-        TokenBucketRateLimiter bucket = new(new TokenBucketRateLimiterOptions
+        private readonly TimeProvider _time;
+        private readonly ConcurrencyLimiter _permits;
+        private readonly TimeSpan _hold;
+        private readonly CancellationTokenSource _disposed = new();
+
+        public Bucket(TimeProvider time, int sustained, int capacity)
         {
-            TokenLimit = burst,
-            TokensPerPeriod = perPeriod,
-            ReplenishmentPeriod = period,
-            AutoReplenishment = false,
-            QueueLimit = int.MaxValue,
-            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-        });
-        ITimer timer = _time.CreateTimer(static state => ((TokenBucketRateLimiter)state!).TryReplenish(), bucket, period, period);
-        return (bucket, timer);
+            _time = time;
+            Capacity = capacity;
+            _hold = TimeSpan.FromTicks((long)Math.Ceiling((double)Minute.Ticks * capacity / sustained));
+            _permits = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
+            {
+                PermitLimit = capacity,
+                QueueLimit = int.MaxValue,
+                QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+            });
+        }
+
+        public int Capacity { get; }
+
+        public bool TryAcquire(int permits)
+        {
+            RateLimitLease lease = _permits.AttemptAcquire(permits);
+            if (!lease.IsAcquired)
+            {
+                lease.Dispose();
+                return false;
+            }
+
+            ReturnLater(lease);
+            return true;
+        }
+
+        public async ValueTask AcquireAsync(int permits, CancellationToken cancellationToken)
+        {
+            RateLimitLease lease = await _permits.AcquireAsync(permits, cancellationToken).ConfigureAwait(false);
+            if (!lease.IsAcquired)
+            {
+                lease.Dispose();
+
+                // The queue is unbounded (the waiting count is the bound), so a refusal means disposal.
+                throw new ObjectDisposedException(nameof(RetryGuardHandler), "The RetryGuard limiter was disposed while the request waited.");
+            }
+
+            ReturnLater(lease);
+        }
+
+        /// <summary>Spends up to <paramref name="permits"/> more, as far as the bucket has them, without waiting.</summary>
+        public void Charge(int permits)
+        {
+            int available = (int)Math.Min(permits, _permits.GetStatistics()?.CurrentAvailablePermits ?? 0);
+            if (available > 0)
+            {
+                TryAcquire(available);
+            }
+        }
+
+        public void Dispose()
+        {
+            _disposed.Cancel();
+            _permits.Dispose();
+        }
+
+        private void ReturnLater(RateLimitLease lease) => _ = ReturnAsync(lease);
+
+        private async Task ReturnAsync(RateLimitLease lease)
+        {
+            try
+            {
+                await Clock.Delay(_time, _hold, _disposed.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Disposed: nobody waits for the permit any more.
+            }
+            finally
+            {
+                lease.Dispose();
+            }
+        }
     }
 }

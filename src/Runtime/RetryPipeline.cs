@@ -42,6 +42,7 @@ internal sealed class RetryPipeline : IDisposable
             "RetryGuard {Client}: the {Callback} callback threw; the request goes on");
 
     private readonly KeyValuePair<string, object?> _clientTag;
+    private int _retryWaits;
 
     public RetryPipeline(RetryGuardOptions options, ILogger? logger)
     {
@@ -64,6 +65,9 @@ internal sealed class RetryPipeline : IDisposable
     public ProactiveLimiter Limiter { get; }
 
     public TimeProvider Time => Options.TimeProvider;
+
+    /// <summary>True while some request waits for time (a backoff, a Retry-After, the limiter) rather than for I/O.</summary>
+    public bool IsWaitingForTime => Volatile.Read(ref _retryWaits) > 0 || Limiter.Waiting > 0;
 
     public void Dispose() => Limiter.Dispose();
 
@@ -307,7 +311,15 @@ internal sealed class RetryPipeline : IDisposable
         Invoke(Options.OnRetry,
             new RetryGuardRetryInfo(attempt, outcome.Reason, outcome.Status is { } s ? (HttpStatusCode)s : null, delay, model),
             nameof(RetryGuardOptions.OnRetry));
-        await Clock.Delay(Time, delay, cancellationToken).ConfigureAwait(false);
+        Interlocked.Increment(ref _retryWaits);
+        try
+        {
+            await Clock.Delay(Time, delay, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _retryWaits);
+        }
     }
 
     private void Escalate(int count, string? model, Activity? activity)

@@ -136,7 +136,9 @@ public static class Replies
         }
 
         context.Response.ContentType = "application/json";
-        return context.Response.WriteAsync(JsonSerializer.Serialize(body));
+        byte[] bytes = JsonSerializer.SerializeToUtf8Bytes(body);
+        context.Response.ContentLength = bytes.Length;
+        return context.Response.Body.WriteAsync(bytes).AsTask();
     }
 
     public static Task Text(HttpContext context, int status, string body, params (string Name, string Value)[] headers)

@@ -54,8 +54,10 @@ public class HandlerTimingTests
         using (client)
         {
             Random expected = new(42);
-            TimeSpan first = Backoff.Scale(TimeSpan.FromSeconds(1), expected.NextDouble());
-            TimeSpan second = Backoff.Scale(TimeSpan.FromSeconds(2), expected.NextDouble());
+            // Timers count whole milliseconds: the policy rounds each wait up, never down.
+            TimeSpan first = Clock.CeilingToMilliseconds(Backoff.Scale(TimeSpan.FromSeconds(1), expected.NextDouble()));
+            TimeSpan second = Clock.CeilingToMilliseconds(Backoff.Scale(TimeSpan.FromSeconds(2), expected.NextDouble()));
+            Assert.NotEqual(0L, first.Ticks % TimeSpan.TicksPerSecond);
 
             Task<HttpResponseMessage> call = Post(client);
             await Drive.Eventually(() => clock.Timers == 1, "first backoff");

@@ -38,6 +38,37 @@ public static class Drive
         await work.ContinueWith(_ => { }, TaskScheduler.Default);
     }
 
+    /// <summary>
+    /// Advances <paramref name="clock"/> by <paramref name="step"/> only while the handler waits for time (a backoff,
+    /// a Retry-After, the limiter), never while a request is on the wire: fake time then measures the policy's
+    /// waits alone.
+    /// </summary>
+    public static Task<T> WhileWaiting<T>(FakeTimeProvider clock, Task<T> work, TimeSpan step, RetryGuardHandler handler) =>
+        WhileWaiting(clock, work, step, () => handler.Pipeline.IsWaitingForTime);
+
+    public static async Task<T> WhileWaiting<T>(FakeTimeProvider clock, Task<T> work, TimeSpan step, Func<bool> waiting)
+    {
+        DateTimeOffset end = clock.GetUtcNow() + TimeSpan.FromHours(2);
+        int idle = 0;
+        while (!work.IsCompleted)
+        {
+            if (waiting())
+            {
+                Assert.True(clock.GetUtcNow() < end, "The work did not complete within the fake-time limit.");
+                clock.Advance(step);
+                await Task.Yield();
+                idle = 0;
+            }
+            else
+            {
+                await Task.WhenAny(work, Task.Delay(1));
+                Assert.True(++idle < 10_000, "The work neither completed nor waited for time for 10 s.");
+            }
+        }
+
+        return await work;
+    }
+
     /// <summary>Waits (really, bounded) for a condition that I/O makes true; fails after 10 s.</summary>
     public static async Task Eventually(Func<bool> condition, string what)
     {
@@ -190,21 +221,77 @@ public sealed class MetricsRecorder : IDisposable
     }
 }
 
-/// <summary>A fake clock that counts the timers created on it, so a test knows when the policy has started to wait.</summary>
+/// <summary>
+/// A fake clock that counts the timers created on it and the one-shot timers (waits) still pending, so a test knows
+/// when the policy is waiting for time rather than for I/O.
+/// </summary>
 public sealed class CountingClock : FakeTimeProvider
 {
     private int _timers;
+    private int _pendingWaits;
 
     public CountingClock()
-        : base(new DateTimeOffset(2026, 11, 28, 22, 0, 0, TimeSpan.Zero))
+        : this(new DateTimeOffset(2026, 11, 28, 22, 0, 0, TimeSpan.Zero))
+    {
+    }
+
+    public CountingClock(DateTimeOffset start)
+        : base(start)
     {
     }
 
     public int Timers => Volatile.Read(ref _timers);
 
+    /// <summary>One-shot timers (Task.Delay, timeouts) created and neither fired nor disposed.</summary>
+    public int PendingWaits => Volatile.Read(ref _pendingWaits);
+
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
         Interlocked.Increment(ref _timers);
-        return base.CreateTimer(callback, state, dueTime, period);
+        if (period != Timeout.InfiniteTimeSpan && period != TimeSpan.Zero)
+        {
+            return base.CreateTimer(callback, state, dueTime, period);
+        }
+
+        Interlocked.Increment(ref _pendingWaits);
+        OneShot timer = new(this);
+        timer.Inner = base.CreateTimer(s =>
+        {
+            timer.Done();
+            callback(s);
+        }, state, dueTime, period);
+        return timer;
+    }
+
+    private sealed class OneShot : ITimer
+    {
+        private readonly CountingClock _clock;
+        private int _done;
+
+        public OneShot(CountingClock clock) => _clock = clock;
+
+        public ITimer Inner { get; set; } = null!;
+
+        public void Done()
+        {
+            if (Interlocked.Exchange(ref _done, 1) == 0)
+            {
+                Interlocked.Decrement(ref _clock._pendingWaits);
+            }
+        }
+
+        public bool Change(TimeSpan dueTime, TimeSpan period) => Inner.Change(dueTime, period);
+
+        public void Dispose()
+        {
+            Done();
+            Inner.Dispose();
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            Dispose();
+            return default;
+        }
     }
 }
