@@ -95,6 +95,18 @@ public sealed class RetryAnalyzer : DiagnosticAnalyzer
         context.RegisterOperationAction(
             c =>
             {
+                var attempt = (ITryOperation)c.Operation;
+                if (attempt.Catches.Length > 0)
+                {
+                    var construct = RecognizerFor(attempt).RecognizeCatchRetry(attempt);
+                    Report(construct, settings!, c.ReportDiagnostic);
+                }
+            },
+            OperationKind.Try);
+
+        context.RegisterOperationAction(
+            c =>
+            {
                 var jump = (IBranchOperation)c.Operation;
                 if (jump.BranchKind != BranchKind.GoTo)
                 {
