@@ -1,0 +1,119 @@
+using System.Collections.Immutable;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
+
+namespace RetryGuard.Benchmarks;
+
+/// <summary>
+/// What RetryGuard's analyzers add to a compilation. Every invocation builds a fresh compilation over the same
+/// pre-parsed corpus and asks for all its diagnostics (binding every method body: the compiler's share of a build
+/// before emit). Analyzers run one at a time (<c>concurrentAnalysis: false</c>) so their cost is not hidden by
+/// parallelism. The analyzer cost is RetryGuard minus the empty analyzer, both through the same analyzer driver.
+/// </summary>
+[Config(typeof(SlowOperationConfig))]
+[MemoryDiagnoser]
+[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
+[CategoriesColumn]
+public class AnalyzerBenchmarks
+{
+    private Corpus.Files _corpus = null!;
+    private ImmutableArray<MetadataReference> _references;
+    private ImmutableArray<DiagnosticAnalyzer> _empty;
+    private ImmutableArray<DiagnosticAnalyzer> _retryGuard;
+
+    /// <summary>
+    /// Files in the corpus (about 114 lines each): 3,000 by default, or RETRYGUARD_CORPUS_FILES (for a quick run on a
+    /// busy machine).
+    /// </summary>
+    [ParamsSource(nameof(FileCounts))]
+    public int Files { get; set; }
+
+    public static IEnumerable<int> FileCounts => [CorpusFiles];
+
+    public static int CorpusFiles =>
+        int.TryParse(Environment.GetEnvironmentVariable("RETRYGUARD_CORPUS_FILES"), out int files) && files > 0 ? files : 3000;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _corpus = Corpus.Build(Files);
+        _references = Analysis.References;
+        _empty = ImmutableArray.Create<DiagnosticAnalyzer>(new EmptyAnalyzer());
+        _retryGuard = Analysis.RetryGuardAnalyzers;
+    }
+
+    [Benchmark(Description = "Compiler only")]
+    [BenchmarkCategory("Corpus")]
+    public int CompilerOnly() => Analysis.Compile(_corpus.Trees, _references).GetDiagnostics().Length;
+
+    [Benchmark(Baseline = true, Description = "Empty analyzer")]
+    [BenchmarkCategory("Corpus")]
+    public int EmptyAnalyzer() => Analysis.Run(Analysis.Compile(_corpus.Trees, _references), _empty).Length;
+
+    [Benchmark(Description = "RetryGuard analyzers")]
+    [BenchmarkCategory("Corpus")]
+    public int RetryGuardAnalyzers() => Analysis.Run(Analysis.Compile(_corpus.Trees, _references), _retryGuard).Length;
+
+    [Benchmark(Baseline = true, Description = "Empty analyzer, no references")]
+    [BenchmarkCategory("BailOut")]
+    public int EmptyAnalyzerNoReferences() => Analysis.Run(Analysis.Compile(_corpus.Trees, ImmutableArray<MetadataReference>.Empty), _empty).Length;
+
+    [Benchmark(Description = "RetryGuard analyzers, no references")]
+    [BenchmarkCategory("BailOut")]
+    public int RetryGuardNoReferences() => Analysis.Run(Analysis.Compile(_corpus.Trees, ImmutableArray<MetadataReference>.Empty), _retryGuard).Length;
+}
+
+/// <summary>Compilation helpers shared by the benchmark and the corpus check.</summary>
+public static class Analysis
+{
+    /// <summary>The .NET 10 reference assemblies (as a net10.0 project compiles against).</summary>
+    public static ImmutableArray<MetadataReference> References { get; } =
+        ImmutableArray.CreateRange<MetadataReference>(Basic.Reference.Assemblies.Net100.References.All);
+
+    /// <summary>Every analyzer RetryGuard ships in its analyzer assembly, found by reflection so new rules count too.</summary>
+    public static ImmutableArray<DiagnosticAnalyzer> RetryGuardAnalyzers { get; } = typeof(RetryGuard.Analyzers.RetryAnalyzer).Assembly
+        .GetTypes()
+        .Where(t => !t.IsAbstract && typeof(DiagnosticAnalyzer).IsAssignableFrom(t) &&
+                    t.GetCustomAttributes(typeof(DiagnosticAnalyzerAttribute), inherit: false).Length > 0)
+        .OrderBy(t => t.FullName, StringComparer.Ordinal)
+        .Select(t => (DiagnosticAnalyzer)Activator.CreateInstance(t)!)
+        .ToImmutableArray();
+
+    public static CSharpCompilation Compile(IReadOnlyList<SyntaxTree> trees, ImmutableArray<MetadataReference> references) =>
+        CSharpCompilation.Create(
+            "Corpus",
+            trees,
+            references,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+
+    public static ImmutableArray<Diagnostic> Run(Compilation compilation, ImmutableArray<DiagnosticAnalyzer> analyzers)
+    {
+        CompilationWithAnalyzers withAnalyzers = compilation.WithAnalyzers(
+            analyzers,
+            new CompilationWithAnalyzersOptions(
+                new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty),
+                onAnalyzerException: null,
+                concurrentAnalysis: false,
+                logAnalyzerExecutionTime: false));
+        return withAnalyzers.GetAllDiagnosticsAsync().GetAwaiter().GetResult();
+    }
+}
+
+/// <summary>A baseline analyzer: one enabled rule, no callbacks. It measures the analyzer driver itself.</summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class EmptyAnalyzer : DiagnosticAnalyzer
+{
+    private static readonly DiagnosticDescriptor Rule = new(
+        "BENCH0001", "Never reported", "Never reported", "Benchmark", DiagnosticSeverity.Warning, isEnabledByDefault: true);
+
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(Rule);
+
+    public override void Initialize(AnalysisContext context)
+    {
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.EnableConcurrentExecution();
+    }
+}
