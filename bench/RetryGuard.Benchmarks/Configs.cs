@@ -7,7 +7,7 @@ using BenchmarkDotNet.Reports;
 namespace RetryGuard.Benchmarks;
 
 /// <summary>
-/// For operations of seconds (whole compilations): one launch, one warm-up, five measured single invocations.
+/// For operations of seconds (whole compilations): one launch, one warm-up, three measured single invocations.
 /// </summary>
 public sealed class SlowOperationConfig : ManualConfig
 {
@@ -17,7 +17,7 @@ public sealed class SlowOperationConfig : ManualConfig
             .WithStrategy(RunStrategy.Monitoring)
             .WithLaunchCount(1)
             .WithWarmupCount(1)
-            .WithIterationCount(5)
+            .WithIterationCount(3)
             .WithInvocationCount(1)
             .WithUnrollFactor(1)
             .WithId("Monitoring"));

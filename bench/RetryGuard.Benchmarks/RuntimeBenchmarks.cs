@@ -31,7 +31,7 @@ public class RuntimeBenchmarks
 
     /// <summary>GET without a body, or POST with a 100-byte chat-completion JSON body.</summary>
     [Params("GET", "POST")]
-    public string Method { get; set; } = "GET";
+    public string Verb { get; set; } = "GET";
 
     [GlobalSetup]
     public void Setup()
@@ -97,8 +97,8 @@ public class RuntimeBenchmarks
 
     private async Task<int> Send(HttpMessageInvoker invoker)
     {
-        using HttpRequestMessage request = new(Method == "GET" ? HttpMethod.Get : HttpMethod.Post, Endpoint);
-        if (Method != "GET")
+        using HttpRequestMessage request = new(Verb == "GET" ? HttpMethod.Get : HttpMethod.Post, Endpoint);
+        if (Verb != "GET")
         {
             ByteArrayContent content = new(ChatBody);
             content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
