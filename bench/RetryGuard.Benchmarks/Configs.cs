@@ -3,11 +3,13 @@ using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Engines;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Reports;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 
 namespace RetryGuard.Benchmarks;
 
 /// <summary>
-/// For operations of seconds (whole compilations): one launch, one warm-up, three measured single invocations.
+/// For operations of seconds (whole compilations): one warm-up, three measured single invocations, in the host
+/// process (each invocation builds a fresh compilation, so nothing carries over but the JIT-compiled Roslyn).
 /// </summary>
 public sealed class SlowOperationConfig : ManualConfig
 {
@@ -20,6 +22,7 @@ public sealed class SlowOperationConfig : ManualConfig
             .WithIterationCount(3)
             .WithInvocationCount(1)
             .WithUnrollFactor(1)
+            .WithToolchain(InProcessEmitToolchain.Instance)
             .WithId("Monitoring"));
         SummaryStyle = SummaryStyle.Default.WithRatioStyle(RatioStyle.Value);
         AddColumn(StatisticColumn.Median);
@@ -32,6 +35,9 @@ public sealed class FastOperationConfig : ManualConfig
     public FastOperationConfig()
     {
         AddJob(Job.ShortRun.WithId("ShortRun"));
+
+        // On a busy shared machine generating and building the benchmark's child project can take minutes.
+        WithBuildTimeout(TimeSpan.FromMinutes(15));
         SummaryStyle = SummaryStyle.Default.WithRatioStyle(RatioStyle.Value);
     }
 }

@@ -101,15 +101,19 @@ public static class Report
         }
 
         md.AppendLine();
-        md.AppendLine("| Strategy | Attempts (all) | 503s served | 400s served | Calls | Calls failed | Clients told of the cap | Last client told, after the cap turned on | Real phase time |");
-        md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        md.AppendLine("| Strategy | Attempts (all) | 503s served | 400s served | Calls | Calls failed | Failures thrown to the caller | Clients told of the cap | Last client told, after the cap turned on | Real phase time |");
+        md.AppendLine("|---|---:|---:|---:|---:|---:|---|---:|---:|---:|");
         foreach ((Metrics m, PhaseResult p) in rows.Zip(phases))
         {
-            md.AppendLine(C, $"| {m.Strategy} | {m.Attempts} | {m.ServerErrors} | {m.CallerErrors} | {p.Calls.Count} | {m.FailedCalls} | {m.CapLearners} | {(double.IsNaN(m.LastLearnerSeconds) ? "—" : m.LastLearnerSeconds.ToString("0.0", C) + " s")} | {p.RealDuration.TotalSeconds:0.0} s |");
+            md.AppendLine(C, $"| {m.Strategy} | {m.Attempts} | {m.ServerErrors} | {m.CallerErrors} | {p.Calls.Count} | {m.FailedCalls} | {Kinds(p.Exceptions)} | {m.CapLearners} | {(double.IsNaN(m.LastLearnerSeconds) ? "—" : m.LastLearnerSeconds.ToString("0.0", C) + " s")} | {p.RealDuration.TotalSeconds:0.0} s |");
         }
 
         return md.ToString();
     }
+
+    private static string Kinds(IReadOnlyDictionary<string, int> exceptions) => exceptions.Count == 0
+        ? "none"
+        : string.Join(", ", exceptions.OrderByDescending(e => e.Value).Select(e => string.Create(C, $"{e.Key} × {e.Value}")));
 
     private static string Duration(double ms) => double.IsNaN(ms)
         ? "—"

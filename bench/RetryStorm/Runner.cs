@@ -7,7 +7,8 @@ namespace RetryStorm;
 public readonly record struct Call(int Id, TimeSpan Started, TimeSpan Ended, Outcome Outcome);
 
 /// <summary>Everything one phase measured.</summary>
-public sealed record PhaseResult(string Strategy, KeyLedger Ledger, IReadOnlyList<Call> Calls, double Scale, TimeSpan RealDuration);
+public sealed record PhaseResult(string Strategy, KeyLedger Ledger, IReadOnlyList<Call> Calls, double Scale, TimeSpan RealDuration,
+    IReadOnlyDictionary<string, int> Exceptions);
 
 public static class Runner
 {
@@ -32,6 +33,7 @@ public static class Runner
         using Strategy strategy = create(clock);
         KeyLedger ledger = gateway.OpenKey(strategy.Key, clock);
         ConcurrentBag<Call> calls = new();
+        ConcurrentDictionary<string, int> exceptions = new(StringComparer.Ordinal);
         using CancellationTokenSource end = new(clock.ToReal(phaseWorld));
 
         async Task ClientAsync(int client)
@@ -52,6 +54,7 @@ public static class Runner
                 catch (Exception ex) when (ex is not OutOfMemoryException)
                 {
                     // Timeouts, open circuits, limiter rejections, exhausted retries: the call failed.
+                    exceptions.AddOrUpdate(ex.GetType().Name, 1, (_, n) => n + 1);
                     outcome = Outcome.Failed;
                 }
 
@@ -72,7 +75,7 @@ public static class Runner
         await all;
         Progress(label, strategy.Name, clock, ledger, calls.Count);
         Console.WriteLine();
-        return new PhaseResult(strategy.Name, ledger, calls.ToArray(), settings.Scale, clock.RealElapsed);
+        return new PhaseResult(strategy.Name, ledger, calls.ToArray(), settings.Scale, clock.RealElapsed, exceptions);
     }
 
     private static void Progress(string label, string name, WorldClock clock, KeyLedger ledger, int calls)
