@@ -24,7 +24,8 @@ public sealed record Metrics(
     int CallerErrors,
     int FailedCalls,
     int CapLearners,
-    double LastLearnerSeconds)
+    double LastLearnerSeconds,
+    double Scale)
 {
     public static Metrics From(PhaseResult phase, GatewayRules rules)
     {
@@ -70,7 +71,8 @@ public sealed record Metrics(
                 l.CallerErrors,
                 phase.Calls.Count(c => c.Outcome == Outcome.Failed),
                 learners.Length,
-                learners.Length == 0 ? double.NaN : learners.Max());
+                learners.Length == 0 ? double.NaN : learners.Max(),
+                phase.Scale);
         }
     }
 
@@ -96,7 +98,7 @@ public static class Report
         {
             string cap = m.CapCalls == 0
                 ? "—"
-                : $"{Duration(m.CapMedianMs)} / {(m.CapCensored ? "≥ " : "")}{Duration(m.CapMaxMs)}";
+                : $"{Duration(m.CapMedianMs)} / {(m.CapCensored ? "≥ " : "")}{Duration(m.CapMaxMs)} (real {Duration(m.CapMedianMs / m.Scale)} / {Duration(m.CapMaxMs / m.Scale)})";
             md.AppendLine(C, $"| {m.Strategy} | {m.SuccessesPerMinute:0} | {m.ShareOfLimit:0.00} | {m.SuccessesPerMinute / (0.8 * rules.RequestsPerMinute):0.00} | {m.AttemptsPerSuccess:0.000} | {m.RateLimited429} | {m.EarlyRetries} | {m.CallerErrorRetries} | {m.P50Seconds:0.0} s / {m.P99Seconds:0.0} s | {cap} | {m.AttemptsAfterCap} |");
         }
 
