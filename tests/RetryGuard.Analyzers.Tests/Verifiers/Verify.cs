@@ -114,4 +114,32 @@ internal static class Verify<TAnalyzer>
             return solution.WithProjectParseOptions(projectId, parse);
         });
     }
+
+    /// <summary>
+    /// An analyzer run with AdditionalFiles (markup allowed in them) and an optional raw .editorconfig text.
+    /// Extra expected diagnostics cover locations markup cannot express.
+    /// </summary>
+    public static Task AnalyzerWithFilesAsync(
+        string source,
+        (string Path, string Text)[] additionalFiles,
+        string? only = null,
+        string? rawEditorConfig = null,
+        params DiagnosticResult[] expected)
+    {
+        var test = new CSharpAnalyzerTest<TAnalyzer, DefaultVerifier> { TestCode = source };
+        Configure(test, withRuntime: true, OutputKind.DynamicallyLinkedLibrary);
+        Focus(test, only);
+        foreach (var file in additionalFiles)
+        {
+            test.TestState.AdditionalFiles.Add((file.Path, file.Text));
+        }
+
+        if (rawEditorConfig is not null)
+        {
+            test.TestState.AnalyzerConfigFiles.Add(("/.editorconfig", rawEditorConfig));
+        }
+
+        test.ExpectedDiagnostics.AddRange(expected);
+        return test.RunAsync();
+    }
 }
