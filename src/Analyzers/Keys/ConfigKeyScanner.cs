@@ -240,7 +240,7 @@ internal static class ConfigKeyScanner
                     found.File.File.Path,
                     found.Location,
                     found.Key,
-                    "is also the value in " + Join(others) + "; one key serves several environments"));
+                    "is also the value in " + Join(others)));
                 reported.Add(found);
             }
         }
