@@ -74,7 +74,6 @@ internal static class RuleCatalog
         description: "A retry without a bound turns an outage or an exhausted quota into a request loop that never ends.",
         helpLinkUri: HelpLink("RG0005"));
 
-#pragma warning disable RS2000 // Not shipped yet: enters AnalyzerReleases.Unshipped.md together with its analyzer.
     public static readonly DiagnosticDescriptor RG0006StackedRetries = new(
         "RG0006",
         title: "Retry wraps a client that already retries",
@@ -84,8 +83,6 @@ internal static class RuleCatalog
         isEnabledByDefault: true,
         description: "OpenAI, Azure and System.ClientModel SDK clients retry 408, 429 and 5xx themselves; a retry around them multiplies the requests sent for one call and hides the 429s.",
         helpLinkUri: HelpLink("RG0006"));
-
-#pragma warning restore RS2000
 
     public static readonly DiagnosticDescriptor RG0007UncappedRetryAfter = new(
         "RG0007",

@@ -27,7 +27,7 @@ internal static class TestKeys
 
     private const string OpenAIMarker = "T3Blbk" + "FJ";
 
-    public static string OpenAI(string prefix = "sk-proj-", int seed = 1) =>
+    public static string OpenAIKey(string prefix = "sk-proj-", int seed = 1) =>
         prefix + Random(58, UrlSafe, seed) + OpenAIMarker + Random(58, UrlSafe, seed + 1);
 
     public static string Anthropic(string prefix = "sk-ant-api03-", int seed = 1) => prefix + Random(93, UrlSafe, seed) + "AA";

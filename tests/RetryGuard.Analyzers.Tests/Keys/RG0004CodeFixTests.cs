@@ -23,7 +23,7 @@ public class RG0004CodeFixTests
     public Task Static_readonly_field_reads_the_provider_variable() => Fix($$"""
         class C
         {
-            private static readonly string Key = {|RG0004:"{{OpenAI(seed: 300)}}"|};
+            private static readonly string Key = {|RG0004:"{{OpenAIKey(seed: 300)}}"|};
         }
         """, """
         using RetryGuard;

@@ -20,7 +20,7 @@ public class RG0004ConfigKeyTests : KeyTestBase
     [Fact]
     public Task Same_key_in_development_and_production()
     {
-        string key = OpenAI(seed: 100);
+        string key = OpenAIKey(seed: 100);
         return CheckFiles(NoCode,
             ("/app/appsettings.Development.json", Json("OpenAI", "ApiKey", "{|RG0004:" + key + "|}")),
             ("/app/appsettings.Production.json", Json("OpenAI", "ApiKey", "{|RG0004:" + key + "|}")));
@@ -79,8 +79,8 @@ public class RG0004ConfigKeyTests : KeyTestBase
 
     [Fact]
     public Task Same_key_in_appsettings_and_env_file() => CheckFiles(NoCode,
-        ("/app/appsettings.Development.json", Json("OpenAI", "ApiKey", "{|RG0004:" + OpenAI("sk-svcacct-", 110) + "|}")),
-        ("/app/.env.production", "OPENAI_API_KEY={|RG0004:" + OpenAI("sk-svcacct-", 110) + "|}\n"));
+        ("/app/appsettings.Development.json", Json("OpenAI", "ApiKey", "{|RG0004:" + OpenAIKey("sk-svcacct-", 110) + "|}")),
+        ("/app/.env.production", "OPENAI_API_KEY={|RG0004:" + OpenAIKey("sk-svcacct-", 110) + "|}\n"));
 
     [Fact]
     public Task Random_secret_under_a_key_like_setting_in_two_environments() => CheckFiles(NoCode,
@@ -100,21 +100,21 @@ public class RG0004ConfigKeyTests : KeyTestBase
 
     [Fact]
     public Task Reported_in_each_directory_separately() => CheckFiles(NoCode,
-        ("/api/appsettings.json", Json("OpenAI", "ApiKey", "{|RG0004:" + OpenAI(seed: 114) + "|}")),
-        ("/worker/appsettings.json", Json("OpenAI", "ApiKey", "{|RG0004:" + OpenAI(seed: 115) + "|}")));
+        ("/api/appsettings.json", Json("OpenAI", "ApiKey", "{|RG0004:" + OpenAIKey(seed: 114) + "|}")),
+        ("/worker/appsettings.json", Json("OpenAI", "ApiKey", "{|RG0004:" + OpenAIKey(seed: 115) + "|}")));
 
     // ---------------------------------------------------------------- negative
 
     [Fact]
     public Task Each_environment_has_its_own_key() => CheckFiles(NoCode,
         ("/app/appsettings.json", """{ "OpenAI": { "Model": "gpt-4o-mini" } }"""),
-        ("/app/appsettings.Development.json", Json("OpenAI", "ApiKey", OpenAI(seed: 200))),
-        ("/app/appsettings.Production.json", Json("OpenAI", "ApiKey", OpenAI(seed: 201))));
+        ("/app/appsettings.Development.json", Json("OpenAI", "ApiKey", OpenAIKey(seed: 200))),
+        ("/app/appsettings.Production.json", Json("OpenAI", "ApiKey", OpenAIKey(seed: 201))));
 
     [Fact]
     public Task Base_key_overridden_by_an_environment() => CheckFiles(NoCode,
-        ("/app/appsettings.json", Json("OpenAI", "ApiKey", OpenAI(seed: 202))),
-        ("/app/appsettings.Production.json", Json("OpenAI", "apikey", OpenAI(seed: 203))));
+        ("/app/appsettings.json", Json("OpenAI", "ApiKey", OpenAIKey(seed: 202))),
+        ("/app/appsettings.Production.json", Json("OpenAI", "apikey", OpenAIKey(seed: 203))));
 
     [Fact]
     public Task Base_env_key_overridden_by_an_environment() => CheckFiles(NoCode,
@@ -135,9 +135,9 @@ public class RG0004ConfigKeyTests : KeyTestBase
 
     [Fact]
     public Task Malformed_json_is_skipped() => CheckFiles(NoCode,
-        ("/app/appsettings.json", "{ \"OpenAI\": { \"ApiKey\": \"" + OpenAI(seed: 206) + "\" "),
-        ("/app/appsettings.Development.json", "{ \"OpenAI\": { \"ApiKey\": \"" + OpenAI(seed: 207) + "\", \"ApiKey\": \"x\" } }"),
-        ("/app/appsettings.Staging.json", "[ \"" + OpenAI(seed: 208) + "\" ]"),
+        ("/app/appsettings.json", "{ \"OpenAI\": { \"ApiKey\": \"" + OpenAIKey(seed: 206) + "\" "),
+        ("/app/appsettings.Development.json", "{ \"OpenAI\": { \"ApiKey\": \"" + OpenAIKey(seed: 207) + "\", \"ApiKey\": \"x\" } }"),
+        ("/app/appsettings.Staging.json", "[ \"" + OpenAIKey(seed: 208) + "\" ]"),
         ("/app/appsettings.Production.json", "{ \"A\": \"unterminated\n\" }"));
 
     [Fact]
@@ -150,9 +150,9 @@ public class RG0004ConfigKeyTests : KeyTestBase
 
     [Fact]
     public Task Templates_are_not_read() => CheckFiles(NoCode,
-        ("/app/.env.example", "OPENAI_API_KEY=" + OpenAI(seed: 210) + "\n"),
-        ("/app/.env.sample", "OPENAI_API_KEY=" + OpenAI(seed: 210) + "\n"),
-        ("/app/appsettings.Template.json", Json("OpenAI", "ApiKey", OpenAI(seed: 210))));
+        ("/app/.env.example", "OPENAI_API_KEY=" + OpenAIKey(seed: 210) + "\n"),
+        ("/app/.env.sample", "OPENAI_API_KEY=" + OpenAIKey(seed: 210) + "\n"),
+        ("/app/appsettings.Template.json", Json("OpenAI", "ApiKey", OpenAIKey(seed: 210))));
 
     [Fact]
     public Task Random_values_under_names_that_are_not_keys() => CheckFiles(NoCode,
@@ -167,17 +167,17 @@ public class RG0004ConfigKeyTests : KeyTestBase
 
     [Fact]
     public Task Same_value_in_two_directories_is_not_shared() => CheckFiles(NoCode,
-        ("/api/appsettings.Production.json", Json("OpenAI", "ApiKey", OpenAI(seed: 214))),
-        ("/worker/appsettings.Production.json", Json("OpenAI", "ApiKey", OpenAI(seed: 214))));
+        ("/api/appsettings.Production.json", Json("OpenAI", "ApiKey", OpenAIKey(seed: 214))),
+        ("/worker/appsettings.Production.json", Json("OpenAI", "ApiKey", OpenAIKey(seed: 214))));
 
     [Fact]
     public Task Commented_out_keys_are_not_read() => CheckFiles(NoCode,
-        ("/app/appsettings.json", "{\n  // \"ApiKey\": \"" + OpenAI(seed: 215) + "\",\n  /* \"Secret\": \"" + OpenAI(seed: 215) + "\" */\n  \"Model\": \"gpt-4o\"\n}"),
-        ("/app/.env", "# OPENAI_API_KEY=" + OpenAI(seed: 215) + "\n"));
+        ("/app/appsettings.json", "{\n  // \"ApiKey\": \"" + OpenAIKey(seed: 215) + "\",\n  /* \"Secret\": \"" + OpenAIKey(seed: 215) + "\" */\n  \"Model\": \"gpt-4o\"\n}"),
+        ("/app/.env", "# OPENAI_API_KEY=" + OpenAIKey(seed: 215) + "\n"));
 
     [Fact]
     public Task Other_files_are_not_read() => CheckFiles(NoCode,
-        ("/app/secrets.json", Json("OpenAI", "ApiKey", OpenAI(seed: 216))),
-        ("/app/launchSettings.json", Json("OpenAI", "ApiKey", OpenAI(seed: 216))),
-        ("/app/appsettings.Development.json.bak", Json("OpenAI", "ApiKey", OpenAI(seed: 216))));
+        ("/app/secrets.json", Json("OpenAI", "ApiKey", OpenAIKey(seed: 216))),
+        ("/app/launchSettings.json", Json("OpenAI", "ApiKey", OpenAIKey(seed: 216))),
+        ("/app/appsettings.Development.json.bak", Json("OpenAI", "ApiKey", OpenAIKey(seed: 216))));
 }

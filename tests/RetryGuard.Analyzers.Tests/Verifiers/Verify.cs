@@ -142,4 +142,15 @@ internal static class Verify<TAnalyzer>
         test.ExpectedDiagnostics.AddRange(expected);
         return test.RunAsync();
     }
+
+    /// <summary>An analyzer run with extra metadata references (SDK assemblies).</summary>
+    public static Task AnalyzerWithReferencesAsync(string source, IEnumerable<MetadataReference> references, string? only = null, params DiagnosticResult[] expected)
+    {
+        var test = new CSharpAnalyzerTest<TAnalyzer, DefaultVerifier> { TestCode = source };
+        Configure(test, withRuntime: true, OutputKind.DynamicallyLinkedLibrary);
+        Focus(test, only);
+        test.TestState.AdditionalReferences.AddRange(references);
+        test.ExpectedDiagnostics.AddRange(expected);
+        return test.RunAsync();
+    }
 }
