@@ -3,6 +3,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 using RetryGuard.Analyzers.Model;
+using RetryGuard.Analyzers.Model.Polly;
 using RetryGuard.Analyzers.Rules;
 
 namespace RetryGuard.Analyzers;
@@ -35,6 +36,8 @@ public sealed class RetryAnalyzer : DiagnosticAnalyzer
         context.RegisterOperationAction(
             operationContext => AnalyzeLoop(operationContext, symbols),
             OperationKind.Loop);
+
+        PollyRegistration.Register(context, symbols, CheckRules, (tree, home) => SemanticModelFor(tree, home, symbols.Compilation));
     }
 
     private static void AnalyzeLoop(OperationAnalysisContext context, KnownSymbols symbols)
@@ -48,7 +51,13 @@ public sealed class RetryAnalyzer : DiagnosticAnalyzer
             return;
         }
 
-        RG0001NoJitterRule.Check(construct, context.ReportDiagnostic);
+        CheckRules(construct, context.ReportDiagnostic);
+    }
+
+    /// <summary>Every rule over one construct, whichever recognizer built it.</summary>
+    private static void CheckRules(RetryConstruct construct, System.Action<Diagnostic> report)
+    {
+        RG0001NoJitterRule.Check(construct, report);
     }
 
     private static SemanticModel? SemanticModelFor(SyntaxTree tree, SemanticModel? home, Compilation compilation)

@@ -11,15 +11,20 @@ namespace RetryGuard.Analyzers.Tests.Verifiers;
 internal static class Verify<TAnalyzer>
     where TAnalyzer : DiagnosticAnalyzer, new()
 {
-    public static Task AnalyzerAsync(string source, bool withRuntime = true, OutputKind outputKind = OutputKind.DynamicallyLinkedLibrary)
+    public static Task AnalyzerAsync(
+        string source,
+        bool withRuntime = true,
+        OutputKind outputKind = OutputKind.DynamicallyLinkedLibrary,
+        IEnumerable<MetadataReference>? references = null)
     {
         var test = new CSharpAnalyzerTest<TAnalyzer, DefaultVerifier> { TestCode = source };
         Configure(test, withRuntime, outputKind);
+        AddReferences(test, references);
         return test.RunAsync();
     }
 
     /// <summary>An analyzer run over code that does not compile: only the RG diagnostics in the markup are checked.</summary>
-    public static Task AnalyzerIgnoringCompilerErrorsAsync(string source)
+    public static Task AnalyzerIgnoringCompilerErrorsAsync(string source, IEnumerable<MetadataReference>? references = null)
     {
         var test = new CSharpAnalyzerTest<TAnalyzer, DefaultVerifier>
         {
@@ -27,7 +32,18 @@ internal static class Verify<TAnalyzer>
             CompilerDiagnostics = CompilerDiagnostics.None,
         };
         Configure(test, withRuntime: true, OutputKind.DynamicallyLinkedLibrary);
+        AddReferences(test, references);
         return test.RunAsync();
+    }
+
+    /// <summary>Extra metadata references (for example <see cref="TestReferences.Polly"/>).</summary>
+    private static void AddReferences<TVerifier>(AnalyzerTest<TVerifier> test, IEnumerable<MetadataReference>? references)
+        where TVerifier : IVerifier, new()
+    {
+        if (references is not null)
+        {
+            test.TestState.AdditionalReferences.AddRange(references);
+        }
     }
 
     public static Task CodeFixAsync<TCodeFix>(string source, string fixedSource, int? iterations = null, string? equivalenceKey = null)

@@ -1,0 +1,121 @@
+using System;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace RetryGuard.Analyzers.Model.Polly;
+
+/// <summary>
+/// Registers the Polly / Microsoft.Extensions.Http.Resilience recognizer for one compilation: nothing when the
+/// compilation references none of them. Each recognised construct goes to the same rule checkers as loops.
+/// </summary>
+internal static class PollyRegistration
+{
+    public static void Register(
+        CompilationStartAnalysisContext context,
+        KnownSymbols symbols,
+        Action<RetryConstruct, Action<Diagnostic>> check,
+        Func<SyntaxTree, SemanticModel?, SemanticModel?> semanticModelFor)
+    {
+        var polly = KnownPollySymbols.TryCreate(context.Compilation);
+        if (polly is null)
+        {
+            return;
+        }
+
+        var compilation = context.Compilation;
+        var index = new Lazy<OptionsWriteIndex>(
+            () => OptionsWriteIndex.Build(compilation, polly, CancellationToken.None),
+            LazyThreadSafetyMode.ExecutionAndPublication);
+
+        PollyRecognizer Recognizer(IOperation operation) =>
+            new(symbols, polly, tree => semanticModelFor(tree, operation.SemanticModel), () => index.Value);
+
+        if (polly.HasV7 || polly.HasStandardHandler)
+        {
+            context.RegisterOperationAction(
+                operationContext =>
+                {
+                    var invocation = (IInvocationOperation)operationContext.Operation;
+                    RetryConstruct? construct = null;
+                    try
+                    {
+                        if (polly.HasV7 && PollyRecognizer.MayBeV7Retry(invocation))
+                        {
+                            construct = Recognizer(invocation).RecognizeV7(invocation);
+                        }
+                        else if (polly.HasStandardHandler && HasLambdaArgument(invocation))
+                        {
+                            construct = Recognizer(invocation).RecognizeStandardHandler(invocation);
+                        }
+                    }
+                    catch (Exception exception) when (Swallow(exception))
+                    {
+                    }
+
+                    Report(construct, check, operationContext.ReportDiagnostic);
+                },
+                OperationKind.Invocation);
+        }
+
+        if (polly.HasV8)
+        {
+            context.RegisterOperationAction(
+                operationContext =>
+                {
+                    var creation = (IObjectCreationOperation)operationContext.Operation;
+                    if (polly.RetryOptionsResult(creation.Type) is null)
+                    {
+                        return;
+                    }
+
+                    RetryConstruct? construct = null;
+                    try
+                    {
+                        construct = Recognizer(creation).RecognizeOptions(creation);
+                    }
+                    catch (Exception exception) when (Swallow(exception))
+                    {
+                    }
+
+                    Report(construct, check, operationContext.ReportDiagnostic);
+                },
+                OperationKind.ObjectCreation);
+        }
+    }
+
+    private static void Report(RetryConstruct? construct, Action<RetryConstruct, Action<Diagnostic>> check, Action<Diagnostic> report)
+    {
+        if (construct is not null)
+        {
+            check(construct, report);
+        }
+    }
+
+    /// <summary>
+    /// Code the recognizer does not expect (partial code, an unusual overload) must cost a missed diagnostic, never
+    /// an AD0001 in the user's build. Debug builds (the tests) let the exception through so it gets fixed.
+    /// </summary>
+    private static bool Swallow(Exception exception)
+    {
+#if DEBUG
+        return false;
+#else
+        return exception is not OperationCanceledException;
+#endif
+    }
+
+    private static bool HasLambdaArgument(IInvocationOperation invocation)
+    {
+        foreach (var argument in invocation.Arguments)
+        {
+            if (argument.Value is IDelegateCreationOperation { Target: IAnonymousFunctionOperation })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
