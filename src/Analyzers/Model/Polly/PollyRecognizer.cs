@@ -376,7 +376,7 @@ internal sealed partial class PollyRecognizer
         foreach (var argument in call.Arguments)
         {
             if (argument.Parameter?.Name == "seed" && !argument.IsImplicit &&
-                argument.Value.ConstantValue is { HasValue: true, Value: int })
+                PollyFlow.Unwrap(argument.Value).ConstantValue is { HasValue: true, Value: int })
             {
                 // A fixed seed gives every client the same "random" sequence.
                 return DelaySource.Computed | DelaySource.Exponential;
