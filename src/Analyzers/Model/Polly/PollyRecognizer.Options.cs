@@ -489,14 +489,15 @@ internal sealed partial class PollyRecognizer
             headerHonoured = false;
             var target = _flow.DelegateTarget(generatorValue);
             var syntax = target is not null && target.Syntax.SyntaxTree == tree ? target.Syntax : generator.Write!.Syntax;
-            var sources = target is null ? DelaySource.Unknown : TraceDelegate(target, unwrapValueTask: true, out builtInUsed);
+            TimeSpan? cap = null;
+            var sources = target is null ? DelaySource.Unknown : TraceDelegate(target, unwrapValueTask: true, out builtInUsed, out cap);
             if (target is null)
             {
                 builtInUsed = true;
             }
 
             generatorReadsRetryAfter = sources.Has(DelaySource.RetryAfter);
-            delays.Add(new PendingDelay(syntax.GetLocation(), Display.Shorten(syntax.ToString()), sources, generatorValue));
+            delays.Add(new PendingDelay(syntax.GetLocation(), Display.Shorten(syntax.ToString()), sources, generatorValue) { Cap = cap });
         }
         else if (generator.Kind == SettingKind.Unknown)
         {

@@ -26,11 +26,16 @@ internal sealed partial class PollyRecognizer
     private readonly PollyFlow _flow;
     private readonly Func<OptionsWriteIndex> _index;
 
-    public PollyRecognizer(KnownSymbols symbols, KnownPollySymbols polly, Func<SyntaxTree, SemanticModel?> semanticModels, Func<OptionsWriteIndex> index)
+    public PollyRecognizer(
+        KnownSymbols symbols,
+        KnownPollySymbols polly,
+        Func<SyntaxTree, SemanticModel?> semanticModels,
+        Func<OptionsWriteIndex> index,
+        IReadOnlyList<string>? jitterMethods = null)
     {
         _symbols = symbols;
         _polly = polly;
-        _tracer = new DelayTracer(symbols, semanticModels);
+        _tracer = new DelayTracer(symbols, semanticModels, jitterMethods);
         _flow = new PollyFlow(semanticModels);
         _index = index;
     }
@@ -328,6 +333,9 @@ internal sealed partial class PollyRecognizer
 
         /// <summary>The statuses it serves cannot be told.</summary>
         public bool StatusesUnknown { get; set; }
+
+        /// <summary>The largest delay a visible constant cap allows.</summary>
+        public TimeSpan? Cap { get; set; }
     }
 
     /// <summary>A v7 sleep-duration provider: a lambda, a method group or a delegate held in a local.</summary>
@@ -335,8 +343,9 @@ internal sealed partial class PollyRecognizer
     {
         var target = _flow.DelegateTarget(provider);
         var location = target is not null && target.Syntax.SyntaxTree == tree ? target.Syntax : provider.Syntax;
-        var sources = target is null ? DelaySource.Unknown : TraceDelegate(target, unwrapValueTask: false, out _);
-        return new PendingDelay(location.GetLocation(), Display.Shorten(location.ToString()), sources, provider);
+        TimeSpan? cap = null;
+        var sources = target is null ? DelaySource.Unknown : TraceDelegate(target, unwrapValueTask: false, out _, out cap);
+        return new PendingDelay(location.GetLocation(), Display.Shorten(location.ToString()), sources, provider) { Cap = cap };
     }
 
     /// <summary>
@@ -391,9 +400,10 @@ internal sealed partial class PollyRecognizer
     /// <c>new ValueTask&lt;TimeSpan?&gt;(x)</c>, <c>ValueTask.FromResult(x)</c>, and whether it may return null
     /// (then the strategy's own backoff is used).
     /// </summary>
-    private DelaySource TraceDelegate(IOperation target, bool unwrapValueTask, out bool mayReturnNull)
+    private DelaySource TraceDelegate(IOperation target, bool unwrapValueTask, out bool mayReturnNull, out TimeSpan? cap)
     {
         mayReturnNull = false;
+        cap = null;
         var returned = _flow.ReturnedValuesOfDelegate(target);
         if (returned is null || returned.Count == 0)
         {
@@ -422,6 +432,11 @@ internal sealed partial class PollyRecognizer
             }
 
             sources |= _tracer.Trace(inner);
+            if (_tracer.Cap is { } found && (cap is null || found > cap))
+            {
+                // Several returns: the loosest cap is the one that holds.
+                cap = found;
+            }
         }
 
         var body = _flow.BodyOfDelegate(target);
@@ -613,7 +628,7 @@ internal sealed partial class PollyRecognizer
         foreach (var delay in pending)
         {
             var statuses = delay.StatusesUnknown ? null : forDelays?.Intersect(delay.Excluded.Complement());
-            delays.Add(new RetryDelay(delay.Location, delay.Display, delay.Sources, delay.Node, statuses, FailureSignal.Predicate));
+            delays.Add(new RetryDelay(delay.Location, delay.Display, delay.Sources, delay.Node, statuses, FailureSignal.Predicate) { Cap = delay.Cap });
         }
 
         return new RetryConstruct(kind, root, delays.ToImmutable(), admissions.ToImmutable(), exact, bound);

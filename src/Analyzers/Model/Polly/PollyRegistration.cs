@@ -15,7 +15,6 @@ internal static class PollyRegistration
     public static void Register(
         CompilationStartAnalysisContext context,
         KnownSymbols symbols,
-        Action<RetryConstruct, Action<Diagnostic>> check,
         Func<SyntaxTree, SemanticModel?, SemanticModel?> semanticModelFor)
     {
         var polly = KnownPollySymbols.TryCreate(context.Compilation);
@@ -29,8 +28,8 @@ internal static class PollyRegistration
             () => OptionsWriteIndex.Build(compilation, polly, CancellationToken.None),
             LazyThreadSafetyMode.ExecutionAndPublication);
 
-        PollyRecognizer Recognizer(IOperation operation) =>
-            new(symbols, polly, tree => semanticModelFor(tree, operation.SemanticModel), () => index.Value);
+        PollyRecognizer Recognizer(IOperation operation, AnalyzerSettings settings) =>
+            new(symbols, polly, tree => semanticModelFor(tree, operation.SemanticModel), () => index.Value, settings.JitterMethods);
 
         if (polly.HasV7 || polly.HasStandardHandler)
         {
@@ -38,23 +37,25 @@ internal static class PollyRegistration
                 operationContext =>
                 {
                     var invocation = (IInvocationOperation)operationContext.Operation;
+                    bool v7 = polly.HasV7 && PollyRecognizer.MayBeV7Retry(invocation);
+                    if (!v7 && !(polly.HasStandardHandler && HasLambdaArgument(invocation)))
+                    {
+                        return;
+                    }
+
+                    var settings = AnalyzerSettings.For(operationContext.Options, invocation.Syntax.SyntaxTree);
                     RetryConstruct? construct = null;
                     try
                     {
-                        if (polly.HasV7 && PollyRecognizer.MayBeV7Retry(invocation))
-                        {
-                            construct = Recognizer(invocation).RecognizeV7(invocation);
-                        }
-                        else if (polly.HasStandardHandler && HasLambdaArgument(invocation))
-                        {
-                            construct = Recognizer(invocation).RecognizeStandardHandler(invocation);
-                        }
+                        construct = v7
+                            ? Recognizer(invocation, settings).RecognizeV7(invocation)
+                            : Recognizer(invocation, settings).RecognizeStandardHandler(invocation);
                     }
                     catch (Exception exception) when (Swallow(exception))
                     {
                     }
 
-                    Report(construct, check, operationContext.ReportDiagnostic);
+                    RetryAnalyzer.Report(construct, settings, operationContext.ReportDiagnostic);
                 },
                 OperationKind.Invocation);
         }
@@ -70,26 +71,19 @@ internal static class PollyRegistration
                         return;
                     }
 
+                    var settings = AnalyzerSettings.For(operationContext.Options, creation.Syntax.SyntaxTree);
                     RetryConstruct? construct = null;
                     try
                     {
-                        construct = Recognizer(creation).RecognizeOptions(creation);
+                        construct = Recognizer(creation, settings).RecognizeOptions(creation);
                     }
                     catch (Exception exception) when (Swallow(exception))
                     {
                     }
 
-                    Report(construct, check, operationContext.ReportDiagnostic);
+                    RetryAnalyzer.Report(construct, settings, operationContext.ReportDiagnostic);
                 },
                 OperationKind.ObjectCreation);
-        }
-    }
-
-    private static void Report(RetryConstruct? construct, Action<RetryConstruct, Action<Diagnostic>> check, Action<Diagnostic> report)
-    {
-        if (construct is not null)
-        {
-            check(construct, report);
         }
     }
 
