@@ -30,15 +30,12 @@ internal static class PollyTestSupport
         """;
 
     /// <summary>Runs the analyzer over <paramref name="code"/> (after the usings) with the Polly references.</summary>
-    public static Task Verify(string code) =>
-        Verify<RetryAnalyzer>.AnalyzerAsync(Usings + code, references: TestReferences.Polly);
+    public static Task Verify(string code, string? only = null) =>
+        Verify<RetryAnalyzer>.AnalyzerAsync(Usings + code, only: only, references: TestReferences.Polly);
 
     /// <summary>The same over code that does not compile: only the RG diagnostics in the markup are checked.</summary>
-    public static Task VerifyBroken(string code) =>
-        Verify<RetryAnalyzer>.AnalyzerIgnoringCompilerErrorsAsync(Usings + code, references: TestReferences.Polly);
-
-    /// <summary>True when the analyzer reports <paramref name="id"/> (its checker has landed).</summary>
-    public static bool Supports(string id) => new RetryAnalyzer().SupportedDiagnostics.Any(d => d.Id == id);
+    public static Task VerifyBroken(string code, string? only = null) =>
+        Verify<RetryAnalyzer>.AnalyzerIgnoringCompilerErrorsAsync(Usings + code, only: only, references: TestReferences.Polly);
 
     /// <summary>
     /// Every Polly construct the recognizer builds from <paramref name="code"/>, in source order: the model the rule
@@ -84,17 +81,5 @@ internal static class PollyTestSupport
         var constructs = Constructs(code);
         Assert.Single(constructs);
         return constructs[0];
-    }
-}
-
-/// <summary>A fact about a rule whose checker may not have landed yet: skipped (and said so) until it has.</summary>
-internal sealed class RuleFactAttribute : FactAttribute
-{
-    public RuleFactAttribute(string id)
-    {
-        if (!PollyTestSupport.Supports(id))
-        {
-            Skip = id + " has no checker in RetryAnalyzer yet";
-        }
     }
 }

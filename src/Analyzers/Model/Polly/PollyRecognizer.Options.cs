@@ -86,7 +86,7 @@ internal sealed partial class PollyRecognizer
     /// <summary><c>new RetryStrategyOptions&lt;T&gt; { ... }</c>, <c>new RetryStrategyOptions()</c>, <c>new HttpRetryStrategyOptions { ... }</c>.</summary>
     public RetryConstruct? RecognizeOptions(IObjectCreationOperation creation)
     {
-        if (creation.Type is not INamedTypeSymbol type || type.TypeKind == TypeKind.Error)
+        if (creation.Type is not INamedTypeSymbol type || type.TypeKind == TypeKind.Error || creation.Syntax.ContainsDiagnostics)
         {
             return null;
         }
@@ -129,7 +129,7 @@ internal sealed partial class PollyRecognizer
     /// </summary>
     public RetryConstruct? RecognizeStandardHandler(IInvocationOperation invocation)
     {
-        if (_polly.HttpStandardResilienceOptions is null || _polly.HttpRetryStrategyOptions is null)
+        if (_polly.HttpStandardResilienceOptions is null || _polly.HttpRetryStrategyOptions is null || invocation.Syntax.ContainsDiagnostics)
         {
             return null;
         }

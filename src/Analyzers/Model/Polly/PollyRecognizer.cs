@@ -67,7 +67,8 @@ internal sealed partial class PollyRecognizer
     public RetryConstruct? RecognizeV7(IInvocationOperation retry)
     {
         var method = retry.TargetMethod;
-        if (!method.IsExtensionMethod || method.Parameters.Length == 0 || !V7RetryMethods.Contains(method.Name))
+        if (!method.IsExtensionMethod || method.Parameters.Length == 0 || !V7RetryMethods.Contains(method.Name) ||
+            retry.Syntax.ContainsDiagnostics)
         {
             return null;
         }
@@ -443,6 +444,10 @@ internal sealed partial class PollyRecognizer
         if (body is not null)
         {
             ScanBody(body, ref sources);
+            if (sources.Has(DelaySource.Unknown) && IsAttemptArithmetic(body))
+            {
+                sources = (sources & ~DelaySource.Unknown) | DelaySource.Computed;
+            }
         }
 
         return sources == DelaySource.None ? DelaySource.Unknown : sources;
@@ -485,6 +490,61 @@ internal sealed partial class PollyRecognizer
             }
         }
     }
+
+    /// <summary>
+    /// A v8 delay generator computed from <c>args.AttemptNumber</c> alone (the tracer does not know that property):
+    /// every value in the body is the attempt number, a constant, a local, or arithmetic and TimeSpan/Math over
+    /// them. Only then is the delay deterministic rather than unknown.
+    /// </summary>
+    private bool IsAttemptArithmetic(IOperation body)
+    {
+        bool readsAttempt = false;
+        foreach (var operation in OperationWalk.Descendants(body, intoFunctions: false))
+        {
+            switch (operation)
+            {
+                case IPropertyReferenceOperation { Property.Name: "AttemptNumber" } attempt when IsPollyType(attempt.Property.ContainingType):
+                    readsAttempt = true;
+                    break;
+                case IPropertyReferenceOperation { Instance: null } property when property.ConstantValue.HasValue:
+                    break;
+                case IPropertyReferenceOperation property when IsValueType(property.Property.ContainingType):
+                    break;
+                case IPropertyReferenceOperation:
+                    return false;
+                case IFieldReferenceOperation field when field.Field.IsConst || IsValueType(field.Field.ContainingType):
+                    break;
+                case IFieldReferenceOperation:
+                    return false;
+                case IInvocationOperation invocation when IsValueType(invocation.TargetMethod.ContainingType) ||
+                                                          KnownSymbols.Is(invocation.TargetMethod.ContainingType, _symbols.Math) ||
+                                                          invocation.TargetMethod.Name == "FromResult":
+                    break;
+                case IInvocationOperation:
+                    return false;
+                case IObjectCreationOperation creation when IsValueType(creation.Type as INamedTypeSymbol) || IsValueTask(creation.Type):
+                    break;
+                case IObjectCreationOperation:
+                    return false;
+            }
+        }
+
+        return readsAttempt;
+    }
+
+    private static bool IsPollyType(INamedTypeSymbol? type)
+    {
+        string ns = type?.ContainingNamespace?.ToDisplayString() ?? string.Empty;
+        return ns == "Polly" || ns.StartsWith("Polly.", StringComparison.Ordinal);
+    }
+
+    /// <summary>TimeSpan, Nullable and the numeric types: arithmetic, no hidden state.</summary>
+    private bool IsValueType(INamedTypeSymbol? type) =>
+        type is not null &&
+        (KnownSymbols.Is(type, _symbols.TimeSpan) ||
+         type.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T ||
+         type.SpecialType is SpecialType.System_Int32 or SpecialType.System_Int64 or SpecialType.System_Double or
+             SpecialType.System_Single or SpecialType.System_Decimal);
 
     private static bool IsRelational(BinaryOperatorKind kind) => kind is
         BinaryOperatorKind.GreaterThan or BinaryOperatorKind.GreaterThanOrEqual or
