@@ -38,7 +38,7 @@ internal static class PollyRegistration
                 {
                     var invocation = (IInvocationOperation)operationContext.Operation;
                     bool v7 = polly.HasV7 && PollyRecognizer.MayBeV7Retry(invocation);
-                    if (!v7 && !(polly.HasStandardHandler && HasLambdaArgument(invocation)))
+                    if (!v7 && !(polly.HasStandardHandler && HasStandardOptionsLambda(invocation, polly)))
                     {
                         return;
                     }
@@ -100,11 +100,14 @@ internal static class PollyRegistration
 #endif
     }
 
-    private static bool HasLambdaArgument(IInvocationOperation invocation)
+    /// <summary>A lambda over <c>HttpStandardResilienceOptions</c> among the arguments: checked before any allocation.</summary>
+    private static bool HasStandardOptionsLambda(IInvocationOperation invocation, KnownPollySymbols polly)
     {
         foreach (var argument in invocation.Arguments)
         {
-            if (argument.Value is IDelegateCreationOperation { Target: IAnonymousFunctionOperation })
+            if (argument.Value is IDelegateCreationOperation { Target: IAnonymousFunctionOperation lambda } &&
+                lambda.Symbol.Parameters.Length > 0 &&
+                KnownSymbols.Is(lambda.Symbol.Parameters[0].Type, polly.HttpStandardResilienceOptions))
             {
                 return true;
             }
