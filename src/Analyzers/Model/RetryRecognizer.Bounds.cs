@@ -95,7 +95,7 @@ internal sealed partial class RetryRecognizer
         var inRegion = new List<IOperation>();
         foreach (var operation in OperationWalk.Descendants(body, intoFunctions: false))
         {
-            if (region.Contains(operation.Syntax.Span))
+            if (region.Contains(operation.Syntax.SpanStart))
             {
                 inRegion.Add(operation);
             }
