@@ -150,6 +150,59 @@ public class PollyRG0005Tests
         """);
 
     [Fact]
+    public Task V8_timeout_added_to_the_same_builder_first() => Check("""
+        class C
+        {
+            void M(IServiceCollection services) =>
+                services.AddHttpClient("llm").AddResilienceHandler("pipeline", builder =>
+                {
+                    builder.AddTimeout(TimeSpan.FromSeconds(90));
+                    builder.AddRetry(new HttpRetryStrategyOptions { MaxRetryAttempts = int.MaxValue });
+                });
+        }
+        """);
+
+    [Fact]
+    public Task V8_timeout_added_after_the_retry_is_per_attempt() => Check("""
+        class C
+        {
+            void M(ResiliencePipelineBuilder builder)
+            {
+                var options = new RetryStrategyOptions { {|RG0005:MaxRetryAttempts = int.MaxValue|}, UseJitter = true };
+                builder.AddRetry(options);
+                builder.AddTimeout(TimeSpan.FromSeconds(10));
+            }
+        }
+        """);
+
+    [Fact]
+    public Task V7_forever_inside_an_outer_timeout_policy() => Check("""
+        class C
+        {
+            IAsyncPolicy A() => Policy.WrapAsync(
+                Policy.TimeoutAsync(TimeSpan.FromMinutes(2)),
+                Policy.Handle<HttpRequestException>().RetryForeverAsync());
+
+            IAsyncPolicy B()
+            {
+                var retry = Policy.Handle<HttpRequestException>().WaitAndRetryForeverAsync(i => TimeSpan.FromMilliseconds(Random.Shared.Next(1000)));
+                var timeout = Policy.TimeoutAsync(TimeSpan.FromMinutes(2));
+                return timeout.WrapAsync(retry);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task V7_forever_outside_a_per_attempt_timeout() => Check("""
+        class C
+        {
+            IAsyncPolicy P() => Policy.WrapAsync(
+                Policy.Handle<HttpRequestException>().{|RG0005:RetryForeverAsync|}(),
+                Policy.TimeoutAsync(TimeSpan.FromSeconds(10)));
+        }
+        """);
+
+    [Fact]
     public Task Mehr_standard_handler_keeps_its_total_timeout() => Check("""
         class C
         {

@@ -55,6 +55,9 @@ internal sealed partial class PollyRecognizer
 
         public bool Escaped { get; set; }
 
+        /// <summary>The call that adds these options to a pipeline, when seen.</summary>
+        public IInvocationOperation? AddedBy { get; set; }
+
         public HashSet<SyntaxNode> Own { get; } = new();
 
         public bool IsEmpty => _settings.Count == 0;
@@ -220,6 +223,7 @@ internal sealed partial class PollyRecognizer
                 declarationStatement = assignment.Parent;
                 break;
             case IArgumentOperation argument when IsFrameworkCall(argument.Parent):
+                state.AddedBy = argument.Parent as IInvocationOperation;
                 return;
             default:
                 state.Escaped = true;
@@ -234,8 +238,9 @@ internal sealed partial class PollyRecognizer
             return;
         }
 
+        // A local is seen only inside the block that declares it.
         var block = declarationStatement?.Parent;
-        foreach (var operation in OperationWalk.Descendants(PollyFlow.RootOf(creation), intoFunctions: true))
+        foreach (var operation in OperationWalk.Descendants(block ?? PollyFlow.RootOf(creation), intoFunctions: true))
         {
             if (operation is not ILocalReferenceOperation reference || !SymbolEqualityComparer.Default.Equals(reference.Local, local))
             {
@@ -256,8 +261,10 @@ internal sealed partial class PollyRecognizer
                 case ISimpleAssignmentOperation assignment when ReferenceEquals(assignment.Target, reference):
                     break;
                 case IArgumentOperation argument when IsFrameworkCall(argument.Parent):
+                    state.AddedBy ??= argument.Parent as IInvocationOperation;
                     break;
                 case IConversionOperation { Parent: IArgumentOperation argument } when IsFrameworkCall(argument.Parent):
+                    state.AddedBy ??= argument.Parent as IInvocationOperation;
                     break;
                 default:
                     state.Escaped = true;
@@ -341,7 +348,7 @@ internal sealed partial class PollyRecognizer
         else if (attempts.Kind == SettingKind.Known && attempts.Constant is int.MaxValue)
         {
             // The standard pipeline's total request timeout (30 s unless changed) still ends it.
-            bound = standardHandler || HasOuterTimeout(root)
+            bound = standardHandler || (state.AddedBy is { TargetMethod.Name: "AddRetry" } addRetry && HasOuterTimeout(addRetry))
                 ? new RetryBound(BoundKind.Deadline, null)
                 : new RetryBound(BoundKind.Unbounded, WriteLocation(attempts, tree, location), "MaxRetryAttempts = int.MaxValue");
         }
@@ -357,36 +364,65 @@ internal sealed partial class PollyRecognizer
         setting.Write is { } write && write.Syntax.SyntaxTree == tree ? write.Syntax.GetLocation() : fallback;
 
     /// <summary>
-    /// <c>builder.AddTimeout(...).AddRetry(options)</c>: a timeout added before the retry is outside it and ends
-    /// the retrying.
+    /// <c>builder.AddTimeout(...).AddRetry(options)</c>, or <c>builder.AddTimeout(...);</c> before
+    /// <c>builder.AddRetry(options);</c>: a timeout added before the retry is outside it and ends the retrying.
     /// </summary>
-    private static bool HasOuterTimeout(IOperation root)
+    private static bool HasOuterTimeout(IInvocationOperation addRetry)
     {
-        IOperation current = root;
-        while (current.Parent is IConversionOperation or IParenthesizedOperation)
-        {
-            current = current.Parent;
-        }
-
-        if (current.Parent is not IArgumentOperation { Parent: IInvocationOperation { TargetMethod.Name: "AddRetry" } addRetry })
-        {
-            return false;
-        }
-
         var receiver = addRetry.Instance ?? FirstArgument(addRetry);
         for (int step = 0; step < 32 && receiver is not null; step++)
         {
-            if (PollyFlow.Unwrap(receiver) is not IInvocationOperation link)
+            var unwrapped = PollyFlow.Unwrap(receiver);
+            if (unwrapped is IInvocationOperation link)
             {
-                return false;
+                if (link.TargetMethod.Name == "AddTimeout")
+                {
+                    return true;
+                }
+
+                receiver = link.Instance ?? FirstArgument(link);
+                continue;
             }
 
-            if (link.TargetMethod.Name == "AddTimeout")
+            var builder = unwrapped switch
+            {
+                ILocalReferenceOperation local => (ISymbol)local.Local,
+                IParameterReferenceOperation parameter => parameter.Parameter,
+                _ => null,
+            };
+            return builder is not null && TimeoutAddedEarlier(builder, addRetry);
+        }
+
+        return false;
+    }
+
+    private static bool TimeoutAddedEarlier(ISymbol builder, IInvocationOperation addRetry)
+    {
+        foreach (var operation in OperationWalk.Descendants(PollyFlow.RootOf(addRetry), intoFunctions: true))
+        {
+            if (operation is not IInvocationOperation { TargetMethod.Name: "AddTimeout" } timeout ||
+                timeout.Syntax.SpanStart >= addRetry.Syntax.SpanStart)
+            {
+                continue;
+            }
+
+            // The first link of the chain the timeout call sits on.
+            IOperation? receiver = timeout;
+            while (PollyFlow.Unwrap(receiver!) is IInvocationOperation link && (link.Instance ?? FirstArgument(link)) is { } next)
+            {
+                receiver = next;
+            }
+
+            var symbol = PollyFlow.Unwrap(receiver!) switch
+            {
+                ILocalReferenceOperation local => (ISymbol)local.Local,
+                IParameterReferenceOperation parameter => parameter.Parameter,
+                _ => null,
+            };
+            if (SymbolEqualityComparer.Default.Equals(symbol, builder))
             {
                 return true;
             }
-
-            receiver = link.Instance ?? FirstArgument(link);
         }
 
         return false;

@@ -151,9 +151,103 @@ internal sealed partial class PollyRecognizer
             }
         }
 
+        if (bound.Kind == BoundKind.Unbounded && InsideV7Timeout(retry))
+        {
+            bound = new RetryBound(BoundKind.Deadline, null);
+        }
+
         bool changesRequest = onRetry is not null && CallbackChangesRequest(onRetry);
         return Build(RetryKind.PollyV7, retry, delays, predicates, bound, changesRequest);
     }
+
+    /// <summary>
+    /// <c>Policy.WrapAsync(timeout, retry)</c> or <c>timeout.WrapAsync(retry)</c>, directly or through a local:
+    /// an outer Polly timeout ends even a retry-forever policy.
+    /// </summary>
+    private bool InsideV7Timeout(IInvocationOperation retry)
+    {
+        IOperation current = retry;
+        while (current.Parent is IConversionOperation or IParenthesizedOperation)
+        {
+            current = current.Parent;
+        }
+
+        if (current.Parent is IVariableInitializerOperation { Parent: IVariableDeclaratorOperation declarator })
+        {
+            var block = declarator.Parent?.Parent?.Parent ?? PollyFlow.RootOf(retry);
+            foreach (var operation in OperationWalk.Descendants(block, intoFunctions: true))
+            {
+                if (operation is ILocalReferenceOperation reference &&
+                    SymbolEqualityComparer.Default.Equals(reference.Local, declarator.Symbol) &&
+                    IsWrappedInTimeout(reference))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        return IsWrappedInTimeout(current);
+    }
+
+    private bool IsWrappedInTimeout(IOperation policy)
+    {
+        var current = policy;
+        while (current.Parent is IConversionOperation or IParenthesizedOperation)
+        {
+            current = current.Parent;
+        }
+
+        // Policy.WrapAsync(timeout, retry): a params array; the policies before this one are outside it.
+        if (current.Parent is IArrayInitializerOperation { Parent: IArrayCreationOperation { Parent: IArgumentOperation { Parent: IInvocationOperation wrap } } } elements &&
+            wrap.TargetMethod.Name is "Wrap" or "WrapAsync")
+        {
+            foreach (var element in elements.ElementValues)
+            {
+                if (ReferenceEquals(element, current))
+                {
+                    return false;
+                }
+
+                if (IsTimeoutPolicy(element))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        // timeout.WrapAsync(retry) / Policy.WrapAsync(timeout, retry) with two parameters.
+        if (current.Parent is IArgumentOperation { Parent: IInvocationOperation call } argument &&
+            call.TargetMethod.Name is "Wrap" or "WrapAsync")
+        {
+            if (call.Instance is { } outer && IsTimeoutPolicy(outer))
+            {
+                return true;
+            }
+
+            foreach (var other in call.Arguments)
+            {
+                if (ReferenceEquals(other, argument))
+                {
+                    return false;
+                }
+
+                if (IsTimeoutPolicy(other.Value))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    private bool IsTimeoutPolicy(IOperation operation) =>
+        _flow.Resolve(operation) is IInvocationOperation { TargetMethod.Name: "Timeout" or "TimeoutAsync" } timeout &&
+        IsPollyType(timeout.TargetMethod.ContainingType);
 
     private static Location Fallback(IOperation receiver, IInvocationOperation retry) =>
         receiver.IsImplicit ? NameLocation(retry) : receiver.Syntax.GetLocation();
