@@ -254,6 +254,34 @@ public class PollyRG0001Tests
         """);
 
     [Fact]
+    public Task V8_options_bound_from_configuration() => Check("""
+        class C
+        {
+            void M(ResiliencePipelineBuilder builder, IConfiguration configuration)
+            {
+                var options = new RetryStrategyOptions();
+                configuration.GetSection("Retry").Bind(options);
+                builder.AddRetry(options);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task V8_options_from_a_helper_bound_by_the_caller() => Check("""
+        class C
+        {
+            static RetryStrategyOptions Defaults() => new RetryStrategyOptions { BackoffType = DelayBackoffType.Exponential };
+
+            void M(ResiliencePipelineBuilder builder, IConfiguration configuration)
+            {
+                var options = Defaults();
+                configuration.Bind("Retry", options);
+                builder.AddRetry(options);
+            }
+        }
+        """);
+
+    [Fact]
     public Task V8_jitter_only_sometimes_is_not_judged() => Check("""
         class C
         {

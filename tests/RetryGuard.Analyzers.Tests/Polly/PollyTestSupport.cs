@@ -20,6 +20,7 @@ internal static class PollyTestSupport
         using System.Net.Http;
         using System.Threading;
         using System.Threading.Tasks;
+        using Microsoft.Extensions.Configuration;
         using Microsoft.Extensions.DependencyInjection;
         using Microsoft.Extensions.Http.Resilience;
         using Polly;

@@ -52,6 +52,8 @@ internal static class TestReferences
             "Microsoft.Extensions.DependencyInjection", "Microsoft.Extensions.Options", "Microsoft.Extensions.Logging.Abstractions",
             "Microsoft.Extensions.Diagnostics.Abstractions", "Microsoft.Extensions.Configuration.Abstractions",
             "Microsoft.Extensions.Telemetry.Abstractions", "Microsoft.Extensions.Primitives",
+            "Microsoft.Extensions.Configuration.Binder", "Microsoft.Extensions.Configuration",
+            "Microsoft.Extensions.Options.ConfigurationExtensions",
         };
         foreach (string name in dependencies)
         {

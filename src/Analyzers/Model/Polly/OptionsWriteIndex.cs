@@ -21,7 +21,11 @@ internal sealed class OptionsWriteIndex
         "ShouldRetryAfterHeader", "OnRetry",
     };
 
+    /// <summary>Methods without source that fill an object from outside (configuration binding, serializers).</summary>
+    private static readonly HashSet<string> OpaqueFillers = new() { "Bind", "Populate", "PopulateObject" };
+
     private readonly List<Write> _writes = new();
+    private readonly List<ITypeSymbol> _opaqueSinks = new();
 
     private OptionsWriteIndex()
     {
@@ -52,6 +56,26 @@ internal sealed class OptionsWriteIndex
             SemanticModel? model = null;
             foreach (var node in tree.GetRoot(cancellationToken).DescendantNodes())
             {
+                if (node is InvocationExpressionSyntax call && IsOpaqueFillerName(call))
+                {
+#pragma warning disable RS1030 // See below.
+                    model ??= compilation.GetSemanticModel(tree);
+#pragma warning restore RS1030
+                    if (model.GetOperation(call, cancellationToken) is IInvocationOperation filler && filler.TargetMethod.DeclaringSyntaxReferences.Length == 0)
+                    {
+                        foreach (var argument in filler.Arguments)
+                        {
+                            var type = (argument.Value is IConversionOperation conversion ? conversion.Operand : argument.Value).Type;
+                            if (type is not null && polly.RetryOptionsResult(type) is not null)
+                            {
+                                index._opaqueSinks.Add(type);
+                            }
+                        }
+                    }
+
+                    continue;
+                }
+
                 if (node is not AssignmentExpressionSyntax { Left: MemberAccessExpressionSyntax member } assignment ||
                     !assignment.IsKind(SyntaxKind.SimpleAssignmentExpression) ||
                     !PropertyNames.Contains(member.Name.Identifier.ValueText))
@@ -94,6 +118,27 @@ internal sealed class OptionsWriteIndex
 
         return false;
     }
+
+    /// <summary>An object that may hold <paramref name="optionsType"/> is handed to a configuration binder or a serializer somewhere.</summary>
+    public bool HasOpaqueSink(ITypeSymbol optionsType)
+    {
+        foreach (var sink in _opaqueSinks)
+        {
+            if (SameOrDerives(optionsType, sink) || SameOrDerives(sink, optionsType))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsOpaqueFillerName(InvocationExpressionSyntax call) => call.Expression switch
+    {
+        MemberAccessExpressionSyntax member => OpaqueFillers.Contains(member.Name.Identifier.ValueText),
+        IdentifierNameSyntax name => OpaqueFillers.Contains(name.Identifier.ValueText),
+        _ => false,
+    };
 
     /// <summary>Compared by definition: a receiver typed RetryStrategyOptions&lt;object&gt; may be any options.</summary>
     private static bool SameOrDerives(ITypeSymbol type, ITypeSymbol other)

@@ -55,6 +55,9 @@ internal sealed partial class PollyRecognizer
 
         public bool Escaped { get; set; }
 
+        /// <summary>Handed to code without source (configuration binding, a serializer): any property may be set.</summary>
+        public bool Opaque { get; set; }
+
         /// <summary>The call that adds these options to a pipeline, when seen.</summary>
         public IInvocationOperation? AddedBy { get; set; }
 
@@ -80,7 +83,7 @@ internal sealed partial class PollyRecognizer
                 return setting.Definite ? new Setting(SettingKind.Known, setting.Value, setting.Write) : new Setting(SettingKind.Unknown);
             }
 
-            return Escaped && _owner._index().IsWrittenElsewhere(name, Type, Own)
+            return Opaque || (Escaped && (_owner._index().IsWrittenElsewhere(name, Type, Own) || _owner._index().HasOpaqueSink(Type)))
                 ? new Setting(SettingKind.Unknown)
                 : new Setting(SettingKind.Default);
         }
@@ -190,7 +193,7 @@ internal sealed partial class PollyRecognizer
                     break;
                 default:
                     // o.Retry handed to a helper: what the helper sets is not followed.
-                    state.Escaped = true;
+                    Escape(state, retry);
                     break;
             }
         }
@@ -226,7 +229,7 @@ internal sealed partial class PollyRecognizer
                 state.AddedBy = argument.Parent as IInvocationOperation;
                 return;
             default:
-                state.Escaped = true;
+                Escape(state, current);
                 return;
         }
 
@@ -267,13 +270,37 @@ internal sealed partial class PollyRecognizer
                     state.AddedBy ??= argument.Parent as IInvocationOperation;
                     break;
                 default:
-                    state.Escaped = true;
+                    Escape(state, reference);
                     break;
             }
         }
     }
 
-    /// <summary>A call into Polly or Microsoft.Extensions.*: it reads the options, it does not change them.</summary>
+    /// <summary>
+    /// The options object leaves the code this recognizer reads. Into a method of the same compilation (or
+    /// returned, stored): the write index says which properties are set elsewhere. Into a method without source
+    /// (configuration binding, a serializer, a mapper): any property may be set.
+    /// </summary>
+    private static void Escape(OptionsState state, IOperation use)
+    {
+        state.Escaped = true;
+        var current = use;
+        while (current.Parent is IConversionOperation or IParenthesizedOperation)
+        {
+            current = current.Parent;
+        }
+
+        if (current.Parent is IArgumentOperation { Parent: IInvocationOperation or IObjectCreationOperation } argument)
+        {
+            var method = argument.Parent is IInvocationOperation invocation ? invocation.TargetMethod : (argument.Parent as IObjectCreationOperation)?.Constructor;
+            if (method is null || method.DeclaringSyntaxReferences.Length == 0)
+            {
+                state.Opaque = true;
+            }
+        }
+    }
+
+    /// <summary>A call into Polly or Microsoft.Extensions.*Resilience: it reads the options, it does not change them.</summary>
     private static bool IsFrameworkCall(IOperation? operation)
     {
         if (operation is not IInvocationOperation and not IObjectCreationOperation)
@@ -284,7 +311,9 @@ internal sealed partial class PollyRecognizer
         var method = operation is IInvocationOperation invocation ? invocation.TargetMethod : ((IObjectCreationOperation)operation).Constructor;
         string ns = method?.ContainingNamespace?.ToDisplayString() ?? string.Empty;
         return ns == "Polly" || ns.StartsWith("Polly.", StringComparison.Ordinal) ||
-               ns.StartsWith("Microsoft.Extensions.", StringComparison.Ordinal);
+               ns.StartsWith("Microsoft.Extensions.Http.Resilience", StringComparison.Ordinal) ||
+               ns.StartsWith("Microsoft.Extensions.Resilience", StringComparison.Ordinal) ||
+               (ns == "Microsoft.Extensions.DependencyInjection" && method!.Name.IndexOf("Resilience", StringComparison.Ordinal) >= 0);
     }
 
     /// <summary><c>new RetryStrategyOptions&lt;T&gt;()</c> without its initializer: where option fixes act.</summary>
