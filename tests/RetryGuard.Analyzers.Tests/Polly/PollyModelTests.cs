@@ -135,6 +135,56 @@ public class PollyModelTests
     }
 
     [Fact]
+    public void V7_custom_exception_may_carry_a_status()
+    {
+        var c = Single("""
+            class ApiException : Exception { public int Code { get; init; } }
+            class C
+            {
+                IAsyncPolicy P() => Policy.Handle<ApiException>().Or<TimeoutException>().WaitAndRetryAsync(3, i => TimeSpan.FromSeconds(i));
+            }
+            """);
+        Assert.Null(c.RetryStatuses);
+    }
+
+    [Fact]
+    public void V7_builder_in_a_readonly_field_and_provider_in_a_local()
+    {
+        var c = Single("""
+            class C
+            {
+                private static readonly PolicyBuilder<HttpResponseMessage> Transient =
+                    HttpPolicyExtensions.HandleTransientHttpError().OrResult(r => r.StatusCode == HttpStatusCode.TooManyRequests);
+
+                IAsyncPolicy<HttpResponseMessage> P()
+                {
+                    Func<int, TimeSpan> backoff = attempt => TimeSpan.FromSeconds(attempt * attempt);
+                    return Transient.WaitAndRetryAsync(4, backoff);
+                }
+            }
+            """);
+        Assert.Equal("408, 429, 500–599", Statuses(c));
+        var delay = Assert.Single(c.Delays);
+        Assert.True(delay.Sources.IsDeterministic());
+        Assert.Equal("attempt => TimeSpan.FromSeconds(attempt * attempt)", delay.Display);
+    }
+
+    [Fact]
+    public void V7_token_refresh_on_retry_changes_the_request()
+    {
+        var c = Single("""
+            class C
+            {
+                HttpClient _http = new();
+                IAsyncPolicy<HttpResponseMessage> P() =>
+                    Policy.HandleResult<HttpResponseMessage>(r => r.StatusCode == HttpStatusCode.Unauthorized)
+                        .RetryAsync(1, onRetry: (outcome, attempt) => _http.DefaultRequestHeaders.Authorization = new("Bearer", "fresh"));
+            }
+            """);
+        Assert.True(Assert.Single(c.Admissions).ChangesRequestFirst);
+    }
+
+    [Fact]
     public void V7_forever_is_unbounded()
     {
         var c = Single("""

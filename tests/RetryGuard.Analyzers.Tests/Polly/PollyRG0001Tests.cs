@@ -199,6 +199,14 @@ public class PollyRG0001Tests
         """);
 
     [Fact]
+    public Task V7_zero_sleep_is_an_immediate_retry() => Check("""
+        class C
+        {
+            IAsyncPolicy P() => Policy.Handle<HttpRequestException>().WaitAndRetryAsync(2, _ => TimeSpan.Zero);
+        }
+        """);
+
+    [Fact]
     public Task V7_outcome_aware_provider_using_retry_after() => Check("""
         class C
         {

@@ -25,6 +25,7 @@ internal sealed partial class PollyRecognizer
     private readonly DelayTracer _tracer;
     private readonly PollyFlow _flow;
     private readonly Func<OptionsWriteIndex> _index;
+    private readonly Func<SyntaxTree, SemanticModel?> _semanticModels;
 
     public PollyRecognizer(
         KnownSymbols symbols,
@@ -38,6 +39,7 @@ internal sealed partial class PollyRecognizer
         _tracer = new DelayTracer(symbols, semanticModels, jitterMethods);
         _flow = new PollyFlow(semanticModels);
         _index = index;
+        _semanticModels = semanticModels;
     }
 
     /// <summary>A cheap name test before any symbol work: could this invocation be a v7 retry?</summary>
@@ -139,7 +141,10 @@ internal sealed partial class PollyRecognizer
         var delays = new List<PendingDelay>();
         if (provider is not null)
         {
-            delays.Add(ProviderDelay(provider, tree));
+            if (!AlwaysZero(provider))
+            {
+                delays.Add(ProviderDelay(provider, tree));
+            }
         }
         else if (durations is not null)
         {
@@ -441,6 +446,27 @@ internal sealed partial class PollyRecognizer
         TimeSpan? cap = null;
         var sources = target is null ? DelaySource.Unknown : TraceDelegate(target, unwrapValueTask: false, out _, out cap);
         return new PendingDelay(location.GetLocation(), Display.Shorten(location.ToString()), sources, provider) { Cap = cap };
+    }
+
+    /// <summary><c>_ =&gt; TimeSpan.Zero</c>: immediate retries, no wait to jitter.</summary>
+    private bool AlwaysZero(IOperation provider)
+    {
+        var target = _flow.DelegateTarget(provider);
+        var returned = target is null ? null : _flow.ReturnedValuesOfDelegate(target);
+        if (returned is null || returned.Count == 0)
+        {
+            return false;
+        }
+
+        foreach (var value in returned)
+        {
+            if (TimeSpanConstants.Evaluate(value, _symbols, _semanticModels) != TimeSpan.Zero)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>
