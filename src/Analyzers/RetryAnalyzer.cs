@@ -3,6 +3,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 using RetryGuard.Analyzers.Model;
+using RetryGuard.Analyzers.Model.Polly;
 using RetryGuard.Analyzers.Rules;
 
 namespace RetryGuard.Analyzers;
@@ -38,6 +39,7 @@ public sealed class RetryAnalyzer : DiagnosticAnalyzer
         }
 
         context.RegisterOperationBlockStartAction(block => OnBlockStart(block, symbols));
+        PollyRegistration.Register(context, symbols, (tree, home) => SemanticModelFor(tree, home, symbols.Compilation));
     }
 
     /// <summary>
