@@ -316,6 +316,15 @@ internal static class KeyNames
     /// </summary>
     public static bool IsKeyLike(string name)
     {
+        // Cheap first: most names mention none of the words.
+        if (name.IndexOf("key", StringComparison.OrdinalIgnoreCase) < 0 &&
+            name.IndexOf("secret", StringComparison.OrdinalIgnoreCase) < 0 &&
+            name.IndexOf("token", StringComparison.OrdinalIgnoreCase) < 0 &&
+            name.IndexOf("credential", StringComparison.OrdinalIgnoreCase) < 0)
+        {
+            return false;
+        }
+
         string normalized = Normalize(name);
         if (normalized.Length == 0)
         {

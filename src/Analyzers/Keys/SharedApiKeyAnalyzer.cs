@@ -165,7 +165,9 @@ public sealed class SharedApiKeyAnalyzer : DiagnosticAnalyzer
 
             foreach (var argument in arguments)
             {
-                if (argument.Parameter is { Type.SpecialType: SpecialType.System_String } parameter && IsSinkName(parameter.Name))
+                if (argument.Parameter is { Type.SpecialType: SpecialType.System_String } parameter &&
+                    Unwrap(argument.Value) is ILiteralOperation or ILocalReferenceOperation or IFieldReferenceOperation or IPropertyReferenceOperation &&
+                    IsSinkName(parameter.Name))
                 {
                     Check(context, argument.Value);
                 }
