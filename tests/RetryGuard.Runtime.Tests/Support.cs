@@ -35,7 +35,7 @@ public static class Drive
             clock.Advance(step);
         }
 
-        await work.ContinueWith(_ => { }, TaskScheduler.Default);
+        await work;
     }
 
     /// <summary>
