@@ -326,6 +326,57 @@ public class PollyModelTests
     }
 
     [Fact]
+    public void V8_should_handle_with_guard_clauses()
+    {
+        var c = Single("""
+            class C
+            {
+                object O() => new RetryStrategyOptions<HttpResponseMessage>
+                {
+                    ShouldHandle = args =>
+                    {
+                        var response = args.Outcome.Result;
+                        if (args.Outcome.Exception is HttpRequestException)
+                        {
+                            return PredicateResult.True();
+                        }
+
+                        if (response is null || response.StatusCode == HttpStatusCode.BadRequest)
+                        {
+                            return PredicateResult.False();
+                        }
+
+                        if (response.StatusCode >= HttpStatusCode.BadRequest)
+                            return PredicateResult.True();
+
+                        return PredicateResult.False();
+                    },
+                };
+            }
+            """);
+        Assert.Equal("401–599", Statuses(c));
+    }
+
+    [Fact]
+    public void V7_predicate_method_with_guard_clauses()
+    {
+        var c = Single("""
+            class C
+            {
+                static bool ShouldRetry(HttpResponseMessage response)
+                {
+                    if (response.StatusCode == HttpStatusCode.TooManyRequests) return true;
+                    if ((int)response.StatusCode < 500) return false;
+                    return response.StatusCode != HttpStatusCode.NotImplemented;
+                }
+
+                IAsyncPolicy<HttpResponseMessage> P() => Policy.HandleResult<HttpResponseMessage>(ShouldRetry).RetryAsync(2);
+            }
+            """);
+        Assert.Equal("429, 500, 502–599", Statuses(c));
+    }
+
+    [Fact]
     public void V8_delay_generator_reading_retry_after_with_cap()
     {
         var c = Single("""

@@ -104,10 +104,10 @@ internal sealed class PollyConditions
         switch (operation)
         {
             case IBlockOperation block:
-            {
-                var returned = PollyFlow.ReturnedValues(block);
-                return returned.Count == 1 ? WhenTrue(returned[0]) : null;
-            }
+                return Block(block);
+
+            case IMethodBodyOperation method:
+                return WhenTrue((IOperation?)method.BlockBody ?? method.ExpressionBody);
 
             case IAwaitOperation awaited:
                 return WhenTrue(awaited.Operation);
@@ -166,6 +166,51 @@ internal sealed class PollyConditions
                 return _statuses.WhenTrue(operation);
         }
     }
+
+    /// <summary>
+    /// A predicate body: one <c>return</c>, or guard clauses <c>if (condition) return verdict;</c> ending in a
+    /// <c>return</c>. Each verdict applies to what its condition holds for and no earlier condition did.
+    /// </summary>
+    private StatusSet? Block(IBlockOperation block)
+    {
+        var handled = StatusSet.Empty;
+        var earlier = StatusSet.Empty;
+        foreach (var statement in block.Operations)
+        {
+            switch (statement)
+            {
+                case IVariableDeclarationGroupOperation:
+                    continue;
+                case IReturnOperation { ReturnedValue: { } value }:
+                    return WhenTrue(value) is { } last ? handled.Union(last.Intersect(earlier.Complement())) : null;
+                case IConditionalOperation { WhenFalse: null } guard when SingleReturn(guard.WhenTrue) is { } verdict:
+                {
+                    var condition = WhenTrue(guard.Condition);
+                    var result = WhenTrue(verdict);
+                    if (condition is not { } c || result is not { } r)
+                    {
+                        return null;
+                    }
+
+                    handled = handled.Union(c.Intersect(earlier.Complement()).Intersect(r));
+                    earlier = earlier.Union(c);
+                    continue;
+                }
+
+                default:
+                    return null;
+            }
+        }
+
+        return null;
+    }
+
+    private static IOperation? SingleReturn(IOperation branch) => branch switch
+    {
+        IReturnOperation { ReturnedValue: { } value } => value,
+        IBlockOperation { Operations.Length: 1 } inner => SingleReturn(inner.Operations[0]),
+        _ => null,
+    };
 
     private StatusSet? ExceptionOnly() => _responseResults ? StatusSet.Empty : null;
 

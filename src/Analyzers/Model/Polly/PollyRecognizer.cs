@@ -370,12 +370,8 @@ internal sealed partial class PollyRecognizer
         }
     }
 
-    /// <summary>The single returned value of a predicate lambda or method, or null when it returns in several places.</summary>
-    private IOperation? FilterBody(IOperation target)
-    {
-        var returned = _flow.ReturnedValuesOfDelegate(target);
-        return returned is { Count: 1 } ? returned[0] : null;
-    }
+    /// <summary>The body of a predicate lambda or method, for <see cref="PollyConditions.WhenTrue"/>.</summary>
+    private IOperation? FilterBody(IOperation target) => _flow.BodyOfDelegate(target);
 
     private static IOperation? FirstArgument(IInvocationOperation invocation)
     {
