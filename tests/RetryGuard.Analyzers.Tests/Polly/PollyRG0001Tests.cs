@@ -316,6 +316,19 @@ public class PollyRG0001Tests
         """);
 
     [Fact]
+    public Task V8_429_only_with_a_retry_after_generator_has_no_backoff_to_jitter() => Check("""
+        class C
+        {
+            object O() => new RetryStrategyOptions<HttpResponseMessage>
+            {
+                ShouldHandle = new PredicateBuilder<HttpResponseMessage>().HandleResult(r => r.StatusCode == HttpStatusCode.TooManyRequests),
+                DelayGenerator = args => new ValueTask<TimeSpan?>(
+                    args.Outcome.Result?.Headers.RetryAfter?.Delta is { } delta ? TimeSpan.FromSeconds(Math.Min(delta.TotalSeconds, 60)) : null),
+            };
+        }
+        """);
+
+    [Fact]
     public Task V8_delay_generator_with_random() => Check("""
         class C
         {

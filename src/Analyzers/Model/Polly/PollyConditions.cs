@@ -39,8 +39,12 @@ internal sealed class PollyConditions
     /// type carries none; unknown when the exception may carry one (<c>EnsureSuccessStatusCode</c>,
     /// <c>GetStringAsync</c>) unless a filter over its <c>StatusCode</c> says which.
     /// </summary>
+    /// <summary>Some predicate evaluated so far handles exceptions (retries that no HTTP status explains).</summary>
+    public bool SawException { get; private set; }
+
     public StatusSet? ForException(ITypeSymbol? exceptionType, IOperation? filterBody)
     {
+        SawException = true;
         if (_responseResults || IsStatusFree(exceptionType))
         {
             return StatusSet.Empty;
@@ -212,7 +216,11 @@ internal sealed class PollyConditions
         _ => null,
     };
 
-    private StatusSet? ExceptionOnly() => _responseResults ? StatusSet.Empty : null;
+    private StatusSet? ExceptionOnly()
+    {
+        SawException = true;
+        return _responseResults ? StatusSet.Empty : null;
+    }
 
     private bool IsExceptionValue(IOperation operation)
     {

@@ -432,6 +432,9 @@ internal sealed partial class PollyRecognizer
 
         /// <summary>The largest delay a visible constant cap allows.</summary>
         public TimeSpan? Cap { get; set; }
+
+        /// <summary>Not a wait of the construct when it serves no status (and nothing else).</summary>
+        public bool DropWhenUnused { get; set; }
     }
 
     /// <summary>A v7 sleep-duration provider: a lambda, a method group or a delegate held in a local.</summary>
@@ -804,6 +807,11 @@ internal sealed partial class PollyRecognizer
         foreach (var delay in pending)
         {
             var statuses = delay.StatusesUnknown ? null : forDelays?.Intersect(delay.Excluded.Complement());
+            if (delay.DropWhenUnused && exact is not null && statuses is { IsEmpty: true })
+            {
+                continue;
+            }
+
             delays.Add(new RetryDelay(delay.Location, delay.Display, delay.Sources, delay.Node, statuses, FailureSignal.Predicate) { Cap = delay.Cap });
         }
 
