@@ -99,7 +99,7 @@ public class PollyRobustnessTests
     }
 
     [Fact]
-    public async Task Many_policies_are_analysed_quickly()
+    public async Task Many_policies_in_one_type_are_all_analysed()
     {
         var code = new System.Text.StringBuilder("class Big\n{\n");
         for (int i = 0; i < 200; i++)
@@ -124,15 +124,12 @@ public class PollyRobustnessTests
         var analyzer = new RetryAnalyzer();
         var withAnalyzers = compilation.WithAnalyzers(
             ImmutableArray.Create<DiagnosticAnalyzer>(analyzer),
-            new CompilationWithAnalyzersOptions(new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty), null, concurrentAnalysis: false, logAnalyzerExecutionTime: true));
+            new CompilationWithAnalyzersOptions(new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty), null, concurrentAnalysis: false, logAnalyzerExecutionTime: false));
         var diagnostics = await withAnalyzers.GetAnalyzerDiagnosticsAsync();
-        var telemetry = await withAnalyzers.GetAnalyzerTelemetryInfoAsync(analyzer, CancellationToken.None);
 
-        // 200 v7 policies (RG0001 + RG0003 each) and 200 v8 option objects (RG0001 each).
+        // 200 v7 policies (RG0001 + RG0003 each) and 200 v8 option objects (RG0001 each). Speed is measured in
+        // bench/RetryGuard.Benchmarks, not asserted here.
         Assert.Equal(600, diagnostics.Count(d => d.Id.StartsWith("RG", StringComparison.Ordinal)));
-
-        // The analyzer's own time, not the compiler's binding of 400 lambdas.
-        Assert.True(telemetry.ExecutionTime < TimeSpan.FromSeconds(5), $"took {telemetry.ExecutionTime}");
     }
 
     [Fact]
