@@ -199,6 +199,14 @@ public class PollyRG0001Tests
         """);
 
     [Fact]
+    public Task V7_retry_count_zero_never_waits() => Check("""
+        class C
+        {
+            IAsyncPolicy P(bool enabled) => Policy.Handle<HttpRequestException>().WaitAndRetryAsync(0, attempt => TimeSpan.FromSeconds(attempt));
+        }
+        """);
+
+    [Fact]
     public Task V7_zero_sleep_is_an_immediate_retry() => Check("""
         class C
         {

@@ -110,8 +110,9 @@ internal sealed partial class PollyRecognizer
             }
         }
 
-        if (receiver is null)
+        if (receiver is null || retryCount?.ConstantValue is { HasValue: true, Value: <= 0 })
         {
+            // Retry(0): no retry at all.
             return null;
         }
 
