@@ -326,6 +326,57 @@ public class PollyModelTests
     }
 
     [Fact]
+    public void V8_should_handle_with_guard_clauses()
+    {
+        var c = Single("""
+            class C
+            {
+                object O() => new RetryStrategyOptions<HttpResponseMessage>
+                {
+                    ShouldHandle = args =>
+                    {
+                        var response = args.Outcome.Result;
+                        if (args.Outcome.Exception is HttpRequestException)
+                        {
+                            return PredicateResult.True();
+                        }
+
+                        if (response is null || response.StatusCode == HttpStatusCode.BadRequest)
+                        {
+                            return PredicateResult.False();
+                        }
+
+                        if (response.StatusCode >= HttpStatusCode.BadRequest)
+                            return PredicateResult.True();
+
+                        return PredicateResult.False();
+                    },
+                };
+            }
+            """);
+        Assert.Equal("401–599", Statuses(c));
+    }
+
+    [Fact]
+    public void V7_predicate_method_with_guard_clauses()
+    {
+        var c = Single("""
+            class C
+            {
+                static bool ShouldRetry(HttpResponseMessage response)
+                {
+                    if (response.StatusCode == HttpStatusCode.TooManyRequests) return true;
+                    if ((int)response.StatusCode < 500) return false;
+                    return response.StatusCode != HttpStatusCode.NotImplemented;
+                }
+
+                IAsyncPolicy<HttpResponseMessage> P() => Policy.HandleResult<HttpResponseMessage>(ShouldRetry).RetryAsync(2);
+            }
+            """);
+        Assert.Equal("429, 500, 502–599", Statuses(c));
+    }
+
+    [Fact]
     public void V8_delay_generator_reading_retry_after_with_cap()
     {
         var c = Single("""
@@ -333,7 +384,7 @@ public class PollyModelTests
             {
                 object O() => new RetryStrategyOptions<HttpResponseMessage>
                 {
-                    ShouldHandle = args => new ValueTask<bool>(args.Outcome.Result?.StatusCode == HttpStatusCode.TooManyRequests),
+                    ShouldHandle = args => new ValueTask<bool>(args.Outcome.Result?.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable),
                     DelayGenerator = args =>
                     {
                         var header = args.Outcome.Result?.Headers.RetryAfter?.Delta;
@@ -352,7 +403,7 @@ public class PollyModelTests
         Assert.True(c.Delays[0].Sources.Has(DelaySource.RetryAfter));
         Assert.True(c.Delays[0].Sources.Has(DelaySource.Capped));
         // The fallback backoff serves the statuses other than 429.
-        Assert.False(c.Delays[1].Statuses!.Value.Contains(429));
+        Assert.Equal("503", c.Delays[1].Statuses!.Value.ToString());
     }
 
     [Fact]

@@ -199,6 +199,14 @@ public class PollyRG0001Tests
         """);
 
     [Fact]
+    public Task V7_retry_count_zero_never_waits() => Check("""
+        class C
+        {
+            IAsyncPolicy P(bool enabled) => Policy.Handle<HttpRequestException>().WaitAndRetryAsync(0, attempt => TimeSpan.FromSeconds(attempt));
+        }
+        """);
+
+    [Fact]
     public Task V7_zero_sleep_is_an_immediate_retry() => Check("""
         class C
         {
@@ -312,6 +320,19 @@ public class PollyRG0001Tests
         {
             void M(ResiliencePipelineBuilder builder) =>
                 builder.AddRetry(new RetryStrategyOptions { Delay = TimeSpan.Zero, MaxRetryAttempts = 2 });
+        }
+        """);
+
+    [Fact]
+    public Task V8_429_only_with_a_retry_after_generator_has_no_backoff_to_jitter() => Check("""
+        class C
+        {
+            object O() => new RetryStrategyOptions<HttpResponseMessage>
+            {
+                ShouldHandle = new PredicateBuilder<HttpResponseMessage>().HandleResult(r => r.StatusCode == HttpStatusCode.TooManyRequests),
+                DelayGenerator = args => new ValueTask<TimeSpan?>(
+                    args.Outcome.Result?.Headers.RetryAfter?.Delta is { } delta ? TimeSpan.FromSeconds(Math.Min(delta.TotalSeconds, 60)) : null),
+            };
         }
         """);
 

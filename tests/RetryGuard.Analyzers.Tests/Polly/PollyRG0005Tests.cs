@@ -95,6 +95,29 @@ public class PollyRG0005Tests
         }
         """);
 
+    [Fact]
+    public Task V8_timeout_added_after_the_retry_is_per_attempt() => Check("""
+        class C
+        {
+            void M(ResiliencePipelineBuilder builder)
+            {
+                var options = new RetryStrategyOptions { {|RG0005:MaxRetryAttempts = int.MaxValue|}, UseJitter = true };
+                builder.AddRetry(options);
+                builder.AddTimeout(TimeSpan.FromSeconds(10));
+            }
+        }
+        """);
+
+    [Fact]
+    public Task V7_forever_outside_a_per_attempt_timeout() => Check("""
+        class C
+        {
+            IAsyncPolicy P() => Policy.WrapAsync(
+                Policy.Handle<HttpRequestException>().{|RG0005:RetryForeverAsync|}(),
+                Policy.TimeoutAsync(TimeSpan.FromSeconds(10)));
+        }
+        """);
+
     // ---------------------------------------------------------------------------------------------- negative
 
     [Fact]
@@ -163,19 +186,6 @@ public class PollyRG0005Tests
         """);
 
     [Fact]
-    public Task V8_timeout_added_after_the_retry_is_per_attempt() => Check("""
-        class C
-        {
-            void M(ResiliencePipelineBuilder builder)
-            {
-                var options = new RetryStrategyOptions { {|RG0005:MaxRetryAttempts = int.MaxValue|}, UseJitter = true };
-                builder.AddRetry(options);
-                builder.AddTimeout(TimeSpan.FromSeconds(10));
-            }
-        }
-        """);
-
-    [Fact]
     public Task V7_forever_inside_an_outer_timeout_policy() => Check("""
         class C
         {
@@ -189,16 +199,6 @@ public class PollyRG0005Tests
                 var timeout = Policy.TimeoutAsync(TimeSpan.FromMinutes(2));
                 return timeout.WrapAsync(retry);
             }
-        }
-        """);
-
-    [Fact]
-    public Task V7_forever_outside_a_per_attempt_timeout() => Check("""
-        class C
-        {
-            IAsyncPolicy P() => Policy.WrapAsync(
-                Policy.Handle<HttpRequestException>().{|RG0005:RetryForeverAsync|}(),
-                Policy.TimeoutAsync(TimeSpan.FromSeconds(10)));
         }
         """);
 

@@ -39,8 +39,12 @@ internal sealed class PollyConditions
     /// type carries none; unknown when the exception may carry one (<c>EnsureSuccessStatusCode</c>,
     /// <c>GetStringAsync</c>) unless a filter over its <c>StatusCode</c> says which.
     /// </summary>
+    /// <summary>Some predicate evaluated so far handles exceptions (retries that no HTTP status explains).</summary>
+    public bool SawException { get; private set; }
+
     public StatusSet? ForException(ITypeSymbol? exceptionType, IOperation? filterBody)
     {
+        SawException = true;
         if (_responseResults || IsStatusFree(exceptionType))
         {
             return StatusSet.Empty;
@@ -104,10 +108,10 @@ internal sealed class PollyConditions
         switch (operation)
         {
             case IBlockOperation block:
-            {
-                var returned = PollyFlow.ReturnedValues(block);
-                return returned.Count == 1 ? WhenTrue(returned[0]) : null;
-            }
+                return Block(block);
+
+            case IMethodBodyOperation method:
+                return WhenTrue((IOperation?)method.BlockBody ?? method.ExpressionBody);
 
             case IAwaitOperation awaited:
                 return WhenTrue(awaited.Operation);
@@ -167,7 +171,56 @@ internal sealed class PollyConditions
         }
     }
 
-    private StatusSet? ExceptionOnly() => _responseResults ? StatusSet.Empty : null;
+    /// <summary>
+    /// A predicate body: one <c>return</c>, or guard clauses <c>if (condition) return verdict;</c> ending in a
+    /// <c>return</c>. Each verdict applies to what its condition holds for and no earlier condition did.
+    /// </summary>
+    private StatusSet? Block(IBlockOperation block)
+    {
+        var handled = StatusSet.Empty;
+        var earlier = StatusSet.Empty;
+        foreach (var statement in block.Operations)
+        {
+            switch (statement)
+            {
+                case IVariableDeclarationGroupOperation:
+                    continue;
+                case IReturnOperation { ReturnedValue: { } value }:
+                    return WhenTrue(value) is { } last ? handled.Union(last.Intersect(earlier.Complement())) : null;
+                case IConditionalOperation { WhenFalse: null } guard when SingleReturn(guard.WhenTrue) is { } verdict:
+                {
+                    var condition = WhenTrue(guard.Condition);
+                    var result = WhenTrue(verdict);
+                    if (condition is not { } c || result is not { } r)
+                    {
+                        return null;
+                    }
+
+                    handled = handled.Union(c.Intersect(earlier.Complement()).Intersect(r));
+                    earlier = earlier.Union(c);
+                    continue;
+                }
+
+                default:
+                    return null;
+            }
+        }
+
+        return null;
+    }
+
+    private static IOperation? SingleReturn(IOperation branch) => branch switch
+    {
+        IReturnOperation { ReturnedValue: { } value } => value,
+        IBlockOperation { Operations.Length: 1 } inner => SingleReturn(inner.Operations[0]),
+        _ => null,
+    };
+
+    private StatusSet? ExceptionOnly()
+    {
+        SawException = true;
+        return _responseResults ? StatusSet.Empty : null;
+    }
 
     private bool IsExceptionValue(IOperation operation)
     {

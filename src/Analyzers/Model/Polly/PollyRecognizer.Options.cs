@@ -382,7 +382,10 @@ internal sealed partial class PollyRecognizer
                 : new RetryBound(BoundKind.Unbounded, WriteLocation(attempts, tree, location), "MaxRetryAttempts = int.MaxValue");
         }
 
-        var delays = OptionsDelays(state, isHttp, location, tree);
+        // Only results are handled (no exception retries): a backoff kept for non-429 statuses serves nothing when
+        // the statuses are 429 alone.
+        bool resultsOnly = shouldHandle.Kind == SettingKind.Known && !conditions.SawException;
+        var delays = OptionsDelays(state, isHttp, location, tree, resultsOnly);
         var onRetry = state.Get("OnRetry");
         bool changesRequest = onRetry.Kind == SettingKind.Unknown ||
                               (onRetry.Kind == SettingKind.Known && CallbackChangesRequest(onRetry.Value!));
@@ -526,7 +529,7 @@ internal sealed partial class PollyRecognizer
     /// The waits of a v8 / MEHR options object: its <c>DelayGenerator</c>, the built-in backoff (used when there is
     /// no generator or the generator returns null), and MEHR's Retry-After handling.
     /// </summary>
-    private List<PendingDelay> OptionsDelays(OptionsState state, bool isHttp, Location location, SyntaxTree tree)
+    private List<PendingDelay> OptionsDelays(OptionsState state, bool isHttp, Location location, SyntaxTree tree, bool resultsOnly)
     {
         var delays = new List<PendingDelay>();
         var jitterSetting = state.Get("UseJitter");
@@ -635,6 +638,7 @@ internal sealed partial class PollyRecognizer
         {
             // A 429's wait comes from Retry-After; the backoff serves the other statuses.
             pending.Excluded = StatusSet.Of(429);
+            pending.DropWhenUnused = resultsOnly;
         }
         else if (headerHonoured is null)
         {

@@ -110,8 +110,9 @@ internal sealed partial class PollyRecognizer
             }
         }
 
-        if (receiver is null)
+        if (receiver is null || retryCount?.ConstantValue is { HasValue: true, Value: <= 0 })
         {
+            // Retry(0): no retry at all.
             return null;
         }
 
@@ -370,12 +371,8 @@ internal sealed partial class PollyRecognizer
         }
     }
 
-    /// <summary>The single returned value of a predicate lambda or method, or null when it returns in several places.</summary>
-    private IOperation? FilterBody(IOperation target)
-    {
-        var returned = _flow.ReturnedValuesOfDelegate(target);
-        return returned is { Count: 1 } ? returned[0] : null;
-    }
+    /// <summary>The body of a predicate lambda or method, for <see cref="PollyConditions.WhenTrue"/>.</summary>
+    private IOperation? FilterBody(IOperation target) => _flow.BodyOfDelegate(target);
 
     private static IOperation? FirstArgument(IInvocationOperation invocation)
     {
@@ -436,6 +433,9 @@ internal sealed partial class PollyRecognizer
 
         /// <summary>The largest delay a visible constant cap allows.</summary>
         public TimeSpan? Cap { get; set; }
+
+        /// <summary>Not a wait of the construct when it serves no status (and nothing else).</summary>
+        public bool DropWhenUnused { get; set; }
     }
 
     /// <summary>A v7 sleep-duration provider: a lambda, a method group or a delegate held in a local.</summary>
@@ -808,6 +808,11 @@ internal sealed partial class PollyRecognizer
         foreach (var delay in pending)
         {
             var statuses = delay.StatusesUnknown ? null : forDelays?.Intersect(delay.Excluded.Complement());
+            if (delay.DropWhenUnused && exact is not null && statuses is { IsEmpty: true })
+            {
+                continue;
+            }
+
             delays.Add(new RetryDelay(delay.Location, delay.Display, delay.Sources, delay.Node, statuses, FailureSignal.Predicate) { Cap = delay.Cap });
         }
 
