@@ -3,6 +3,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 using RetryGuard.Analyzers.Model;
+using RetryGuard.Analyzers.Model.Polly;
 using RetryGuard.Analyzers.Rules;
 
 namespace RetryGuard.Analyzers;
@@ -19,6 +20,7 @@ public sealed class RetryAnalyzer : DiagnosticAnalyzer
         RuleCatalog.RG0002NonRetryableStatus,
         RuleCatalog.RG0003IgnoresRetryAfter,
         RuleCatalog.RG0005Unbounded,
+        RuleCatalog.RG0006StackedRetries,
         RuleCatalog.RG0007UncappedRetryAfter);
 
     public override void Initialize(AnalysisContext context)
@@ -37,6 +39,7 @@ public sealed class RetryAnalyzer : DiagnosticAnalyzer
         }
 
         context.RegisterOperationBlockStartAction(block => OnBlockStart(block, symbols));
+        PollyRegistration.Register(context, symbols, (tree, home) => SemanticModelFor(tree, home, symbols.Compilation));
     }
 
     /// <summary>
@@ -155,6 +158,7 @@ public sealed class RetryAnalyzer : DiagnosticAnalyzer
         RG0002NonRetryableStatusRule.Check(construct, settings, report);
         RG0003IgnoresRetryAfterRule.Check(construct, report);
         RG0005UnboundedRule.Check(construct, report);
+        RG0006StackedRetriesRule.Check(construct, report);
         RG0007UncappedRetryAfterRule.Check(construct, settings, report);
     }
 

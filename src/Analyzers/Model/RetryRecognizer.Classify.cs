@@ -326,9 +326,18 @@ internal sealed partial class RetryRecognizer
         return statuses;
     }
 
+    /// <summary>
+    /// An exception of the framework that carries no HTTP status (timeouts, sockets, I/O). SDK exceptions that live
+    /// under System.* but carry one (System.ClientModel.ClientResultException) are not among them.
+    /// </summary>
     private static bool IsFrameworkException(ITypeSymbol? type)
     {
         string ns = type?.ContainingNamespace?.ToDisplayString() ?? string.Empty;
+        if (ns.StartsWith("System.ClientModel", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
         return ns == "System" || ns.StartsWith("System.", StringComparison.Ordinal);
     }
 

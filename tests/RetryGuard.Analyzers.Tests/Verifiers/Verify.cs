@@ -11,11 +11,18 @@ namespace RetryGuard.Analyzers.Tests.Verifiers;
 internal static class Verify<TAnalyzer>
     where TAnalyzer : DiagnosticAnalyzer, new()
 {
-    public static Task AnalyzerAsync(string source, bool withRuntime = true, OutputKind outputKind = OutputKind.DynamicallyLinkedLibrary, string? only = null, string? editorConfig = null)
+    public static Task AnalyzerAsync(
+        string source,
+        bool withRuntime = true,
+        OutputKind outputKind = OutputKind.DynamicallyLinkedLibrary,
+        string? only = null,
+        string? editorConfig = null,
+        IEnumerable<MetadataReference>? references = null)
     {
         var test = new CSharpAnalyzerTest<TAnalyzer, DefaultVerifier> { TestCode = source };
         Configure(test, withRuntime, outputKind);
         Focus(test, only);
+        AddReferences(test, references);
         if (editorConfig is not null)
         {
             test.TestState.AnalyzerConfigFiles.Add(("/.editorconfig", "root = true\n\n[*.cs]\n" + editorConfig));
@@ -43,7 +50,7 @@ internal static class Verify<TAnalyzer>
     }
 
     /// <summary>An analyzer run over code that does not compile: only the RG diagnostics in the markup are checked.</summary>
-    public static Task AnalyzerIgnoringCompilerErrorsAsync(string source, string? only = null)
+    public static Task AnalyzerIgnoringCompilerErrorsAsync(string source, string? only = null, IEnumerable<MetadataReference>? references = null)
     {
         var test = new CSharpAnalyzerTest<TAnalyzer, DefaultVerifier>
         {
@@ -52,7 +59,18 @@ internal static class Verify<TAnalyzer>
         };
         Configure(test, withRuntime: true, OutputKind.DynamicallyLinkedLibrary);
         Focus(test, only);
+        AddReferences(test, references);
         return test.RunAsync();
+    }
+
+    /// <summary>Extra metadata references (for example <see cref="TestReferences.Polly"/>).</summary>
+    private static void AddReferences<TVerifier>(AnalyzerTest<TVerifier> test, IEnumerable<MetadataReference>? references)
+        where TVerifier : IVerifier, new()
+    {
+        if (references is not null)
+        {
+            test.TestState.AdditionalReferences.AddRange(references);
+        }
     }
 
     public static Task CodeFixAsync<TCodeFix>(string source, string fixedSource, int? iterations = null, string? equivalenceKey = null, string? only = null)
@@ -113,5 +131,44 @@ internal static class Verify<TAnalyzer>
             var parse = ((CSharpParseOptions)project.ParseOptions!).WithLanguageVersion(LanguageVersion.Latest);
             return solution.WithProjectParseOptions(projectId, parse);
         });
+    }
+
+    /// <summary>
+    /// An analyzer run with AdditionalFiles (markup allowed in them) and an optional raw .editorconfig text.
+    /// Extra expected diagnostics cover locations markup cannot express.
+    /// </summary>
+    public static Task AnalyzerWithFilesAsync(
+        string source,
+        (string Path, string Text)[] additionalFiles,
+        string? only = null,
+        string? rawEditorConfig = null,
+        params DiagnosticResult[] expected)
+    {
+        var test = new CSharpAnalyzerTest<TAnalyzer, DefaultVerifier> { TestCode = source };
+        Configure(test, withRuntime: true, OutputKind.DynamicallyLinkedLibrary);
+        Focus(test, only);
+        foreach (var file in additionalFiles)
+        {
+            test.TestState.AdditionalFiles.Add((file.Path, file.Text));
+        }
+
+        if (rawEditorConfig is not null)
+        {
+            test.TestState.AnalyzerConfigFiles.Add(("/.editorconfig", rawEditorConfig));
+        }
+
+        test.ExpectedDiagnostics.AddRange(expected);
+        return test.RunAsync();
+    }
+
+    /// <summary>An analyzer run with extra metadata references (SDK assemblies).</summary>
+    public static Task AnalyzerWithReferencesAsync(string source, IEnumerable<MetadataReference> references, string? only = null, params DiagnosticResult[] expected)
+    {
+        var test = new CSharpAnalyzerTest<TAnalyzer, DefaultVerifier> { TestCode = source };
+        Configure(test, withRuntime: true, OutputKind.DynamicallyLinkedLibrary);
+        Focus(test, only);
+        test.TestState.AdditionalReferences.AddRange(references);
+        test.ExpectedDiagnostics.AddRange(expected);
+        return test.RunAsync();
     }
 }
