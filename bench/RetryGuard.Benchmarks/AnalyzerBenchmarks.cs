@@ -69,9 +69,20 @@ public class AnalyzerBenchmarks
 /// <summary>Compilation helpers shared by the benchmark and the corpus check.</summary>
 public static class Analysis
 {
-    /// <summary>The .NET 10 reference assemblies (as a net10.0 project compiles against).</summary>
+    /// <summary>
+    /// The .NET 10 reference assemblies (as a net10.0 project compiles against) plus Polly (v7 and v8), the HTTP
+    /// resilience package and the OpenAI SDK, which the corpus's library shapes use.
+    /// </summary>
     public static ImmutableArray<MetadataReference> References { get; } =
-        ImmutableArray.CreateRange<MetadataReference>(Basic.Reference.Assemblies.Net100.References.All);
+        ImmutableArray.CreateRange<MetadataReference>(Basic.Reference.Assemblies.Net100.References.All)
+            .AddRange(new[]
+            {
+                typeof(Polly.ResiliencePipeline),
+                typeof(Polly.Policy),
+                typeof(Microsoft.Extensions.Http.Resilience.HttpRetryStrategyOptions),
+                typeof(OpenAI.Chat.ChatClient),
+                typeof(System.ClientModel.ApiKeyCredential),
+            }.Select(t => (MetadataReference)MetadataReference.CreateFromFile(t.Assembly.Location)));
 
     /// <summary>Every analyzer RetryGuard ships in its analyzer assembly, found by reflection so new rules count too.</summary>
     public static ImmutableArray<DiagnosticAnalyzer> RetryGuardAnalyzers { get; } = typeof(RetryGuard.Analyzers.RetryAnalyzer).Assembly

@@ -24,6 +24,11 @@ public static class Corpus
         using System.Text;
         using System.Threading;
         using System.Threading.Tasks;
+        using System.ClientModel;
+        using Microsoft.Extensions.Http.Resilience;
+        using OpenAI.Chat;
+        using Polly;
+        using Polly.Retry;
 
         """;
 
@@ -182,7 +187,7 @@ public static class Corpus
     /// <summary>One retry shape per call, rotating through every shape the rules know (flagged and clean ones).</summary>
     private static string Shape(int which, int i)
     {
-        string body = (which % 14) switch
+        string body = (which % 18) switch
         {
             // RG0001 + RG0003: fixed exponential delay without jitter, 429 in the status set.
             0 => """
@@ -396,6 +401,60 @@ public static class Corpus
                             await Task.Delay(TimeSpan.FromMilliseconds(200 + Random.Shared.Next(300)));
                         }
                     }
+                }
+                """,
+
+            // Polly v8: exponential without jitter over 429 and 5xx, no Retry-After.
+            14 => """
+                static ResiliencePipeline<HttpResponseMessage> Build() => new ResiliencePipelineBuilder<HttpResponseMessage>()
+                    .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+                    {
+                        ShouldHandle = new PredicateBuilder<HttpResponseMessage>()
+                            .Handle<HttpRequestException>()
+                            .HandleResult(r => r.StatusCode == HttpStatusCode.TooManyRequests || (int)r.StatusCode >= 500),
+                        BackoffType = DelayBackoffType.Exponential,
+                        MaxRetryAttempts = 4,
+                        Delay = TimeSpan.FromSeconds(1),
+                    })
+                    .Build();
+                """,
+
+            // The resilience handler's retry options with Retry-After turned off.
+            15 => """
+                static HttpRetryStrategyOptions Options() => new()
+                {
+                    MaxRetryAttempts = 5,
+                    ShouldRetryAfterHeader = false,
+                    UseJitter = false,
+                    BackoffType = DelayBackoffType.Exponential,
+                };
+                """,
+
+            // Polly v7: WaitAndRetry without jitter.
+            16 => """
+                static IAsyncPolicy<HttpResponseMessage> Build() => Policy
+                    .HandleResult<HttpResponseMessage>(r => !r.IsSuccessStatusCode)
+                    .Or<HttpRequestException>()
+                    .WaitAndRetryAsync(3, attempt => TimeSpan.FromSeconds(Math.Pow(2, attempt)));
+                """,
+
+            // A hand-written retry around an SDK client that already retries (RG0006).
+            17 => """
+                async Task<string> Ask(ChatClient chat, string prompt)
+                {
+                    for (int attempt = 0; attempt < 3; attempt++)
+                    {
+                        try
+                        {
+                            ClientResult<ChatCompletion> result = await chat.CompleteChatAsync(new UserChatMessage(prompt));
+                            return result.Value.Content[0].Text;
+                        }
+                        catch (ClientResultException e) when (e.Status == 429 || e.Status >= 500)
+                        {
+                            await Task.Delay(Random.Shared.Next(1000 << attempt));
+                        }
+                    }
+                    throw new TimeoutException();
                 }
                 """,
 
