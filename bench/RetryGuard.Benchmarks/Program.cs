@@ -3,20 +3,14 @@ using System.Text;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.Diagnostics;
 using RetryGuard.Benchmarks;
 
-// `dotnet run -c Release -- corpus` prints what the analyzers find in the corpus (a check that it exercises them);
+// `dotnet run -c Release -- corpus [files]` prints what the analyzers find in the corpus (a check that it exercises them);
+// `time [files]` times one pass of each analyzer-benchmark body (a quick look, not a measurement);
 // anything else goes to BenchmarkDotNet (`--filter '*Analyzer*'`, `--filter '*Runtime*'`, `--list flat`).
 if (args.Length > 0 && args[0] == "corpus")
 {
     CorpusCheck.Print(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3000);
-    return;
-}
-
-if (args.Length > 0 && args[0] == "telemetry")
-{
-    CorpusCheck.Telemetry(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : AnalyzerBenchmarks.CorpusFiles);
     return;
 }
 
@@ -47,60 +41,14 @@ internal static class CorpusCheck
             int count = body();
             Console.WriteLine($"{name}: {watch.ElapsedMilliseconds} ms ({count} diagnostics)");
         }
-    }
 
-    /// <summary>
-    /// The analyzer driver's own account of the time spent in RetryGuard's callbacks (logAnalyzerExecutionTime), against
-    /// the compiler-only time measured in the same process, three rounds each. Less exposed to machine noise than the
-    /// difference of two whole-compilation means.
-    /// </summary>
-    public static void Telemetry(int files)
-    {
+        // Each RetryGuard analyzer on its own, against the empty analyzer, to see where the time goes.
         Corpus.Files corpus = Corpus.Build(files);
-        Console.WriteLine($"{corpus.Trees.Count} files, {corpus.Lines} lines");
-        List<double> compile = new(), analyzer = new(), bare = new();
-        for (int round = 0; round < 4; round++)
+        foreach (var analyzer in Analysis.RetryGuardAnalyzers.Prepend(new EmptyAnalyzer()))
         {
             var watch = System.Diagnostics.Stopwatch.StartNew();
-            Analysis.Compile(corpus.Trees, Analysis.References).GetDiagnostics();
-            double compileMs = watch.Elapsed.TotalMilliseconds;
-            double rgMs = AnalyzerMs(Analysis.Compile(corpus.Trees, Analysis.References));
-            double bareMs = AnalyzerMs(Analysis.Compile(corpus.Trees, []));
-            if (round == 0)
-            {
-                Console.WriteLine($"warm-up round: compile {compileMs:F0} ms, RetryGuard {rgMs:F1} ms, bail-out {bareMs:F2} ms");
-                continue;
-            }
-
-            compile.Add(compileMs);
-            analyzer.Add(rgMs);
-            bare.Add(bareMs);
-            Console.WriteLine($"round {round}: compile {compileMs:F0} ms, RetryGuard {rgMs:F1} ms ({rgMs / compileMs:P2}), bail-out {bareMs:F2} ms");
-        }
-
-        double c = compile.Average(), a = analyzer.Average(), b = bare.Average();
-        Console.WriteLine();
-        Console.WriteLine("| Analyzer telemetry (same process, mean of 3) | Value |");
-        Console.WriteLine("|---|---|");
-        Console.WriteLine($"| Corpus | {corpus.Trees.Count:N0} files, {corpus.Lines:N0} lines |");
-        Console.WriteLine($"| Compile (compiler only) | {c:F0} ms |");
-        Console.WriteLine($"| Time in RetryGuard's analyzer callbacks | {a:F1} ms |");
-        Console.WriteLine($"| … as a share of compile time | {a / c:P2} |");
-        Console.WriteLine($"| … per 1,000 lines | {a / (corpus.Lines / 1000.0):F2} ms |");
-        Console.WriteLine($"| Bail-out compilation (no references): time in RetryGuard's callbacks | {b:F2} ms |");
-
-        static double AnalyzerMs(Compilation compilation)
-        {
-            var withAnalyzers = compilation.WithAnalyzers(
-                Analysis.RetryGuardAnalyzers,
-                new CompilationWithAnalyzersOptions(
-                    new AnalyzerOptions([]),
-                    onAnalyzerException: null,
-                    concurrentAnalysis: false,
-                    logAnalyzerExecutionTime: true));
-            withAnalyzers.GetAllDiagnosticsAsync().GetAwaiter().GetResult();
-            return Analysis.RetryGuardAnalyzers
-                .Sum(a => withAnalyzers.GetAnalyzerTelemetryInfoAsync(a, CancellationToken.None).GetAwaiter().GetResult().ExecutionTime.TotalMilliseconds);
+            int count = Analysis.Run(Analysis.Compile(corpus.Trees, Analysis.References), [analyzer]).Length;
+            Console.WriteLine($"only {analyzer.GetType().Name}: {watch.ElapsedMilliseconds} ms ({count} diagnostics)");
         }
     }
 

@@ -71,6 +71,9 @@ public sealed class Gateway : IAsyncDisposable
 {
     public const string RequestIdHeader = "x-storm-request";
 
+    /// <summary>Timers may fire a millisecond or so before their due time; a retry that early is not counted as early.</summary>
+    public static readonly TimeSpan EarlyTolerance = TimeSpan.FromMilliseconds(2);
+
     private const string RpmBody = """{"error":{"code":"rate_limit_exceeded","message":"Rate limit reached for requests per minute. Please try again later."}}""";
     private const string DailyCapBody = """{"error":{"code":"rate_limit_exceeded","message":"Daily token cap reached"}}""";
     private const string CallerErrorBody = """{"error":{"code":"invalid_request_error","message":"'messages' must be a non-empty array"}}""";
@@ -165,7 +168,8 @@ public sealed class Gateway : IAsyncDisposable
                 ledger.CallerErrorRetries++;
             }
 
-            if (ledger.NotBeforeById.TryGetValue(id, out TimeSpan notBefore) && real < notBefore)
+            // Early means earlier than the stated time by more than the 2 ms (real) a timer may fire ahead of its due time.
+            if (ledger.NotBeforeById.TryGetValue(id, out TimeSpan notBefore) && real < notBefore - EarlyTolerance)
             {
                 ledger.EarlyRetries++;
             }
