@@ -1,0 +1,169 @@
+using System.Collections.Immutable;
+using System.Composition;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeActions;
+using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Editing;
+using Microsoft.CodeAnalysis.Simplification;
+using RetryGuard.Analyzers;
+
+namespace RetryGuard.CodeFixes;
+
+/// <summary>
+/// RG0001: wraps the existing delay in <c>Backoff.WithJitter(...)</c>. An <c>int</c> milliseconds argument becomes
+/// <c>TimeSpan.FromMilliseconds(...)</c> so that the TimeSpan overload of the wait is used.
+/// </summary>
+[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(RG0001NoJitterCodeFix)), Shared]
+public sealed class RG0001NoJitterCodeFix : CodeFixProvider
+{
+    public const string EquivalenceKey = "RG0001.WithJitter";
+
+    public override ImmutableArray<string> FixableDiagnosticIds { get; } =
+        ImmutableArray.Create(RuleCatalog.RG0001NoJitter.Id);
+
+    public override FixAllProvider GetFixAllProvider() =>
+        FixAllProvider.Create(async (context, document, diagnostics) =>
+            await ApplyAsync(document, diagnostics, context.CancellationToken).ConfigureAwait(false));
+
+    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+    {
+        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
+        var model = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
+        if (root is null || model is null)
+        {
+            return;
+        }
+
+        foreach (var diagnostic in context.Diagnostics)
+        {
+            if (FindWait(root, diagnostic) is { } wait && Rewrite(wait, model, context.CancellationToken) is not null)
+            {
+                context.RegisterCodeFix(
+                    CodeAction.Create(
+                        "Add jitter (Backoff.WithJitter)",
+                        token => ApplyAsync(context.Document, ImmutableArray.Create(diagnostic), token),
+                        EquivalenceKey),
+                    diagnostic);
+            }
+        }
+    }
+
+    private static async Task<Document> ApplyAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken)
+    {
+        var editor = await DocumentEditor.CreateAsync(document, cancellationToken).ConfigureAwait(false);
+        foreach (var diagnostic in diagnostics)
+        {
+            if (FindWait(editor.OriginalRoot, diagnostic) is { } wait &&
+                Rewrite(wait, editor.SemanticModel, cancellationToken) is { } replacement)
+            {
+                editor.ReplaceNode(wait.Argument, replacement);
+            }
+        }
+
+        // `using RetryGuard;` is added where it is missing; the simplifier then shortens global::RetryGuard.Backoff
+        // to Backoff only where that still binds to RetryGuard's type (Polly.Contrib.WaitAndRetry has a Backoff too).
+        return await ImportAdder.AddImportsAsync(editor.GetChangedDocument(), Simplifier.AddImportsAnnotation, cancellationToken: cancellationToken)
+            .ConfigureAwait(false);
+    }
+
+    private readonly struct Wait
+    {
+        public Wait(InvocationExpressionSyntax invocation, ArgumentSyntax argument)
+        {
+            Invocation = invocation;
+            Argument = argument;
+        }
+
+        public InvocationExpressionSyntax Invocation { get; }
+
+        public ArgumentSyntax Argument { get; }
+    }
+
+    private static Wait? FindWait(SyntaxNode root, Diagnostic diagnostic)
+    {
+        var node = root.FindNode(diagnostic.Location.SourceSpan, false, true);
+        var invocation = node as InvocationExpressionSyntax ?? node.FirstAncestorOrSelf<InvocationExpressionSyntax>();
+        if (invocation is null || invocation.ArgumentList.Arguments.Count == 0)
+        {
+            return null;
+        }
+
+        // The delay is the wait's first parameter, wherever a named argument put it.
+        foreach (var argument in invocation.ArgumentList.Arguments)
+        {
+            if (argument.NameColon is null ||
+                argument.NameColon.Name.Identifier.ValueText is "millisecondsDelay" or "delay" or "millisecondsTimeout" or "timeout")
+            {
+                return new Wait(invocation, argument);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The new argument, or null when the fix cannot be made safely.</summary>
+    private static ArgumentSyntax? Rewrite(Wait wait, SemanticModel model, CancellationToken cancellationToken)
+    {
+        var expression = wait.Argument.Expression;
+        var type = model.GetTypeInfo(expression, cancellationToken).ConvertedType;
+        if (type is null)
+        {
+            return null;
+        }
+
+        ExpressionSyntax delay;
+        if (type.ToDisplayString() == "System.TimeSpan")
+        {
+            delay = expression.WithoutTrivia();
+        }
+        else if (type.SpecialType == SpecialType.System_Int32)
+        {
+            delay = SyntaxFactory.InvocationExpression(
+                QualifiedName("System", "TimeSpan", "FromMilliseconds"),
+                SyntaxFactory.ArgumentList(SyntaxFactory.SingletonSeparatedList(SyntaxFactory.Argument(expression.WithoutTrivia()))));
+        }
+        else
+        {
+            return null;
+        }
+
+        var jittered = SyntaxFactory.InvocationExpression(
+                QualifiedName("RetryGuard", "Backoff", "WithJitter"),
+                SyntaxFactory.ArgumentList(SyntaxFactory.SingletonSeparatedList(SyntaxFactory.Argument(delay))))
+            .WithTriviaFrom(expression);
+
+        var argument = wait.Argument.WithExpression(jittered);
+        if (argument.NameColon is { } name)
+        {
+            // Task.Delay(millisecondsDelay: 100) → Task.Delay(delay: ...); Thread.Sleep(millisecondsTimeout: ...) → timeout.
+            string renamed = name.Name.Identifier.ValueText switch
+            {
+                "millisecondsDelay" => "delay",
+                "millisecondsTimeout" => "timeout",
+                var same => same,
+            };
+            argument = argument.WithNameColon(name.WithName(SyntaxFactory.IdentifierName(renamed).WithTriviaFrom(name.Name)));
+        }
+
+        return argument;
+    }
+
+    /// <summary><c>global::A.B.C</c>, annotated so that the import is added and the name shortened where that stays unambiguous.</summary>
+    private static ExpressionSyntax QualifiedName(string ns, string type, string member)
+    {
+        var global = SyntaxFactory.AliasQualifiedName(
+            SyntaxFactory.IdentifierName(SyntaxFactory.Token(SyntaxKind.GlobalKeyword)),
+            SyntaxFactory.IdentifierName(ns));
+        var typeName = SyntaxFactory.QualifiedName(global, SyntaxFactory.IdentifierName(type))
+            .WithAdditionalAnnotations(Simplifier.AddImportsAnnotation, Simplifier.Annotation);
+        return SyntaxFactory.MemberAccessExpression(
+                SyntaxKind.SimpleMemberAccessExpression,
+                typeName,
+                SyntaxFactory.IdentifierName(member))
+            .WithAdditionalAnnotations(Simplifier.Annotation);
+    }
+}
