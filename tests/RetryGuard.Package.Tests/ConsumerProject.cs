@@ -1,3 +1,5 @@
+using Xunit.Abstractions;
+
 namespace RetryGuard.Package.Tests;
 
 /// <summary>
@@ -8,10 +10,13 @@ internal sealed class ConsumerProject
 {
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromMinutes(2);
 
-    private ConsumerProject(string directory, string name)
+    private readonly ITestOutputHelper _log;
+
+    private ConsumerProject(string directory, string name, ITestOutputHelper log)
     {
         Directory = directory;
         Name = name;
+        _log = log;
     }
 
     public string Directory { get; }
@@ -20,7 +25,7 @@ internal sealed class ConsumerProject
 
     public string ProjectPath => Path.Combine(Directory, Name + ".csproj");
 
-    public static ConsumerProject Create(PackedPackage package, string name, string outputType = "Exe")
+    public static ConsumerProject Create(PackedPackage package, ITestOutputHelper log, string name, string outputType = "Exe")
     {
         var directory = Path.Combine(package.WorkRoot, name);
         System.IO.Directory.CreateDirectory(directory);
@@ -45,7 +50,7 @@ internal sealed class ConsumerProject
               </ItemGroup>
             </Project>
             """);
-        return new ConsumerProject(directory, name);
+        return new ConsumerProject(directory, name, log);
     }
 
     public void WriteFile(string relativePath, string contents) =>
@@ -53,6 +58,11 @@ internal sealed class ConsumerProject
 
     public string ReadFile(string relativePath) => File.ReadAllText(Path.Combine(Directory, relativePath));
 
-    public Task<CommandResult> DotNetAsync(params string[] arguments) =>
-        DotNetCli.RunAsync(Directory, CommandTimeout, arguments);
+    /// <summary>Runs a <c>dotnet</c> command in the project's folder and logs how long it took.</summary>
+    public async Task<CommandResult> DotNetAsync(params string[] arguments)
+    {
+        var result = await DotNetCli.RunAsync(Directory, CommandTimeout, arguments);
+        _log.WriteLine(result.Summary());
+        return result;
+    }
 }

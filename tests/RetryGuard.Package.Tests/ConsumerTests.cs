@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Xunit.Abstractions;
 
 namespace RetryGuard.Package.Tests;
 
@@ -7,7 +8,7 @@ namespace RetryGuard.Package.Tests;
 /// -warnaserror, fixed by <c>dotnet format analyzers</c>, built again and run.
 /// </summary>
 [Collection(PackageCollection.Name)]
-public sealed class ConsumerTests(PackedPackage package)
+public sealed class ConsumerTests(PackedPackage package, ITestOutputHelper log)
 {
     /// <summary>The jitter-less retry loop of the README: every client that failed together retries together.</summary>
     private const string JitterlessProgram = """
@@ -59,7 +60,7 @@ public sealed class ConsumerTests(PackedPackage package)
     public async Task Props_feeds_appsettings_and_env_files_to_the_analyzers_as_AdditionalFiles()
     {
         package.AssertPacked();
-        var consumer = ConsumerProject.Create(package, "ConfigConsumer", outputType: "Library");
+        var consumer = ConsumerProject.Create(package, log, "ConfigConsumer", outputType: "Library");
         var fed = new[] { "appsettings.json", "appsettings.Development.json", ".env", ".env.production" };
         var notFed = new[] { "settings.json", ".envrc", "production.env", "launchSettings.json" };
         foreach (var file in fed.Concat(notFed))
@@ -84,21 +85,21 @@ public sealed class ConsumerTests(PackedPackage package)
     public async Task Jitterless_retry_warns_fails_with_warnaserror_is_fixed_by_dotnet_format_then_builds_clean_and_runs()
     {
         package.AssertPacked();
-        var consumer = ConsumerProject.Create(package, "RetryConsumer");
+        var consumer = ConsumerProject.Create(package, log, "RetryConsumer");
         consumer.WriteFile("Program.cs", JitterlessProgram);
 
         // 1. A plain build succeeds and reports RG0001 as a warning.
-        var build = await consumer.DotNetAsync("build", "--no-incremental");
+        var build = await consumer.DotNetAsync("build");
         Assert.True(build.Succeeded, build.Describe());
         Assert.True(build.Output.Contains("warning RG0001", StringComparison.Ordinal), "Expected a warning RG0001. " + build.Describe());
 
         // 2. With warnings as errors the same code fails the build, and RG0001 is named as the reason.
-        var strict = await consumer.DotNetAsync("build", "--no-incremental", "-warnaserror");
+        var strict = await consumer.DotNetAsync("build", "--no-restore", "--no-incremental", "-warnaserror");
         Assert.False(strict.Succeeded, "Expected -warnaserror to fail the build. " + strict.Describe());
         Assert.True(strict.Output.Contains("error RG0001", StringComparison.Ordinal), "Expected error RG0001. " + strict.Describe());
 
         // 3. The code fix, applied from the command line.
-        var format = await consumer.DotNetAsync("format", "analyzers", "--diagnostics", "RG0001", "--severity", "warn", "--verbosity", "normal");
+        var format = await consumer.DotNetAsync("format", "analyzers", "--diagnostics", "RG0001", "--severity", "warn", "--no-restore", "--verbosity", "normal");
         Assert.True(format.Succeeded, format.Describe());
         var fixedProgram = consumer.ReadFile("Program.cs");
         Assert.True(fixedProgram.Contains("Backoff.WithJitter", StringComparison.Ordinal),
@@ -107,7 +108,7 @@ public sealed class ConsumerTests(PackedPackage package)
             $"dotnet format did not add using RetryGuard;. Program.cs now reads:{Environment.NewLine}{fixedProgram}");
 
         // 4. The fixed code builds without any RetryGuard diagnostic...
-        var rebuild = await consumer.DotNetAsync("build", "--no-incremental");
+        var rebuild = await consumer.DotNetAsync("build", "--no-restore");
         Assert.True(rebuild.Succeeded, rebuild.Describe());
         Assert.False(rebuild.Output.Contains("RG00", StringComparison.Ordinal), "Expected no RetryGuard diagnostic after the fix. " + rebuild.Describe());
 

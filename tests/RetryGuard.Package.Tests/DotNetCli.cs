@@ -8,6 +8,9 @@ internal sealed record CommandResult(string CommandLine, string WorkingDirectory
 {
     public bool Succeeded => ExitCode == 0;
 
+    /// <summary>One line for the test log: the command and how long it took.</summary>
+    public string Summary() => $"{Elapsed.TotalSeconds,5:0.0} s  exit {ExitCode}  {CommandLine}";
+
     /// <summary>A report for an assertion message: the command, where it ran, how it ended and its whole output.</summary>
     public string Describe() =>
         $"`{CommandLine}` in {WorkingDirectory} exited with {ExitCode} after {Elapsed.TotalSeconds:0.0} s. Output:{Environment.NewLine}{Output}";

@@ -22,19 +22,23 @@ public sealed class PackedPackage : IAsyncLifetime
 
     public string PackagePath => Path.Combine(FeedDirectory, $"{Id}.{Version}.nupkg");
 
+    /// <summary>
+    /// The pack's build output (an MSBuild artifacts path), apart from the working tree's bin/ and obj/ so that a
+    /// developer's Debug build and this Release pack never share intermediate files.
+    /// </summary>
+    public string ArtifactsDirectory => Path.Combine(WorkRoot, "artifacts");
+
     internal CommandResult PackResult { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(FeedDirectory);
 
-        // The artifacts path keeps the pack's build apart from the working tree's bin/ and obj/, so a developer's
-        // Debug build and this Release pack never share intermediate files.
         PackResult = await DotNetCli.RunAsync(RepositoryLayout.Root, TimeSpan.FromMinutes(3),
             "pack", RepositoryLayout.RuntimeProject,
             "--configuration", "Release",
             "--output", FeedDirectory,
-            "--artifacts-path", Path.Combine(WorkRoot, "artifacts"),
+            "--artifacts-path", ArtifactsDirectory,
             $"-p:PackageVersion={Version}");
     }
 
