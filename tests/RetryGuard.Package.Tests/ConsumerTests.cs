@@ -102,6 +102,7 @@ public sealed class ConsumerTests(PackedPackage package, ITestOutputHelper log)
         var format = await consumer.DotNetAsync("format", "analyzers", "--diagnostics", "RG0001", "--severity", "warn", "--no-restore", "--verbosity", "normal");
         Assert.True(format.Succeeded, format.Describe());
         var fixedProgram = consumer.ReadFile("Program.cs");
+        log.WriteLine(fixedProgram);
         Assert.True(fixedProgram.Contains("Backoff.WithJitter", StringComparison.Ordinal),
             $"dotnet format did not add Backoff.WithJitter. Program.cs now reads:{Environment.NewLine}{fixedProgram}{Environment.NewLine}{format.Describe()}");
         Assert.True(fixedProgram.Contains("using RetryGuard;", StringComparison.Ordinal),
