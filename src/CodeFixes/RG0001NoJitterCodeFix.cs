@@ -40,7 +40,7 @@ public sealed class RG0001NoJitterCodeFix : CodeFixProvider
 
         foreach (var diagnostic in context.Diagnostics)
         {
-            if (FindWait(root, diagnostic) is { } wait && Rewrite(wait, model, context.CancellationToken) is not null)
+            if (FindWait(root, diagnostic) is { } wait && Rewrite(wait, model, names: null, context.CancellationToken) is not null)
             {
                 context.RegisterCodeFix(
                     CodeAction.Create(
@@ -55,10 +55,11 @@ public sealed class RG0001NoJitterCodeFix : CodeFixProvider
     private static async Task<Document> ApplyAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken)
     {
         var editor = await DocumentEditor.CreateAsync(document, cancellationToken).ConfigureAwait(false);
+        var names = RuntimeNames.For(editor.SemanticModel, editor.OriginalRoot, cancellationToken);
         foreach (var diagnostic in diagnostics)
         {
             if (FindWait(editor.OriginalRoot, diagnostic) is { } wait &&
-                Rewrite(wait, editor.SemanticModel, cancellationToken) is { } replacement)
+                Rewrite(wait, editor.SemanticModel, names, cancellationToken) is { } replacement)
             {
                 editor.ReplaceNode(wait.Argument, replacement);
             }
@@ -106,7 +107,7 @@ public sealed class RG0001NoJitterCodeFix : CodeFixProvider
     }
 
     /// <summary>The new argument, or null when the fix cannot be made safely.</summary>
-    private static ArgumentSyntax? Rewrite(Wait wait, SemanticModel model, CancellationToken cancellationToken)
+    private static ArgumentSyntax? Rewrite(Wait wait, SemanticModel model, RuntimeNames? names, CancellationToken cancellationToken)
     {
         var expression = wait.Argument.Expression;
         var type = model.GetTypeInfo(expression, cancellationToken).ConvertedType;
@@ -123,7 +124,7 @@ public sealed class RG0001NoJitterCodeFix : CodeFixProvider
         else if (type.SpecialType == SpecialType.System_Int32)
         {
             delay = SyntaxFactory.InvocationExpression(
-                QualifiedName("System", "TimeSpan", "FromMilliseconds"),
+                RuntimeNames.Framework("System", "TimeSpan", "FromMilliseconds"),
                 SyntaxFactory.ArgumentList(SyntaxFactory.SingletonSeparatedList(SyntaxFactory.Argument(expression.WithoutTrivia()))));
         }
         else
@@ -131,8 +132,14 @@ public sealed class RG0001NoJitterCodeFix : CodeFixProvider
             return null;
         }
 
+        if (names is null)
+        {
+            // Only asked whether a fix can be made.
+            return wait.Argument;
+        }
+
         var jittered = SyntaxFactory.InvocationExpression(
-                QualifiedName("RetryGuard", "Backoff", "WithJitter"),
+                names.Member("Backoff", "WithJitter"),
                 SyntaxFactory.ArgumentList(SyntaxFactory.SingletonSeparatedList(SyntaxFactory.Argument(delay))))
             .WithTriviaFrom(expression);
 
@@ -150,20 +157,5 @@ public sealed class RG0001NoJitterCodeFix : CodeFixProvider
         }
 
         return argument;
-    }
-
-    /// <summary><c>global::A.B.C</c>, annotated so that the import is added and the name shortened where that stays unambiguous.</summary>
-    private static ExpressionSyntax QualifiedName(string ns, string type, string member)
-    {
-        var global = SyntaxFactory.AliasQualifiedName(
-            SyntaxFactory.IdentifierName(SyntaxFactory.Token(SyntaxKind.GlobalKeyword)),
-            SyntaxFactory.IdentifierName(ns));
-        var typeName = SyntaxFactory.QualifiedName(global, SyntaxFactory.IdentifierName(type))
-            .WithAdditionalAnnotations(Simplifier.AddImportsAnnotation, Simplifier.Annotation);
-        return SyntaxFactory.MemberAccessExpression(
-                SyntaxKind.SimpleMemberAccessExpression,
-                typeName,
-                SyntaxFactory.IdentifierName(member))
-            .WithAdditionalAnnotations(Simplifier.Annotation);
     }
 }

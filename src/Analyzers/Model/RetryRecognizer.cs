@@ -33,7 +33,7 @@ internal sealed class RetryRecognizer
             return null;
         }
 
-        ImmutableArray<RetryWait>.Builder? waits = null;
+        ImmutableArray<RetryDelay>.Builder? waits = null;
         foreach (var wait in WaitsOf(loop))
         {
             var classified = Classify(wait, loop);
@@ -44,11 +44,13 @@ internal sealed class RetryRecognizer
 
             var delay = DelayArgument(wait);
             var sources = delay is null ? DelaySource.Unknown : _tracer.Trace(delay);
-            waits ??= ImmutableArray.CreateBuilder<RetryWait>();
-            waits.Add(new RetryWait(wait, delay, sources, classified.Value.Signal, classified.Value.Statuses));
+            waits ??= ImmutableArray.CreateBuilder<RetryDelay>();
+            waits.Add(new RetryDelay(wait.Syntax.GetLocation(), Display.Shorten(wait.Syntax.ToString()), sources, wait, classified.Value.Statuses, classified.Value.Signal));
         }
 
-        return waits is null ? null : new RetryConstruct(RetryKind.Loop, loop, waits.ToImmutable());
+        return waits is null
+            ? null
+            : new RetryConstruct(RetryKind.Loop, loop, waits.ToImmutable(), ImmutableArray<StatusAdmission>.Empty, null, RetryBound.Unknown);
     }
 
     /// <summary>The waits that belong to this loop: not those of a nested loop, a lambda or a local function.</summary>
@@ -121,6 +123,9 @@ internal sealed class RetryRecognizer
         bool viaCatch = false;
         ITryOperation? attemptTry = null;
 
+        // Once a `continue` follows the wait, what comes after the enclosing statements is never reached from it.
+        bool jumpsBack = false;
+
         IOperation current = wait;
         while (current.Parent is { } parent && !ReferenceEquals(parent, loop))
         {
@@ -144,9 +149,16 @@ internal sealed class RetryRecognizer
                 }
 
                 case IBlockOperation block:
-                    if (ExitsAfter(block, current, loop))
+                    if (!jumpsBack)
                     {
-                        return null;
+                        switch (After(block, current, loop))
+                        {
+                            case Next.Exit:
+                                return null;
+                            case Next.Continue:
+                                jumpsBack = true;
+                                break;
+                        }
                     }
 
                     foreach (var previous in PrecedingStatements(block, current))
@@ -369,8 +381,18 @@ internal sealed class RetryRecognizer
         }
     }
 
-    /// <summary>A statement right after the wait that leaves the loop for good: the wait is not followed by an attempt.</summary>
-    private static bool ExitsAfter(IBlockOperation block, IOperation statement, ILoopOperation loop)
+    private enum Next
+    {
+        FallThrough,
+        Continue,
+        Exit,
+    }
+
+    /// <summary>
+    /// What the statements after <paramref name="statement"/> in its block do: leave the loop for good (the wait is
+    /// not followed by an attempt), jump back to the loop head, or neither.
+    /// </summary>
+    private static Next After(IBlockOperation block, IOperation statement, ILoopOperation loop)
     {
         bool after = false;
         foreach (var candidate in block.Operations)
@@ -383,9 +405,9 @@ internal sealed class RetryRecognizer
                     case IExpressionStatementOperation { Operation: IThrowOperation }:
                     case IThrowOperation:
                     case IBranchOperation { BranchKind: BranchKind.Break } branch when ReferenceEquals(branch.Target, loop.ExitLabel):
-                        return true;
+                        return Next.Exit;
                     case IBranchOperation { BranchKind: BranchKind.Continue }:
-                        return false;
+                        return Next.Continue;
                 }
             }
             else if (ReferenceEquals(candidate, statement))
@@ -394,7 +416,7 @@ internal sealed class RetryRecognizer
             }
         }
 
-        return false;
+        return Next.FallThrough;
     }
 
     private static bool EndReachable(IOperation? statement)

@@ -8,23 +8,21 @@ internal static class RG0001NoJitterRule
 {
     public static void Check(RetryConstruct construct, System.Action<Diagnostic> report)
     {
-        foreach (var wait in construct.Waits)
+        foreach (var delay in construct.Delays)
         {
-            if (!wait.Sources.IsDeterministic() || IsNoWait(wait.Delay))
+            if (!delay.Sources.IsDeterministic() || IsNoWait(delay.Node))
             {
                 continue;
             }
 
-            report(Diagnostic.Create(
-                RuleCatalog.RG0001NoJitter,
-                wait.Invocation.Syntax.GetLocation(),
-                Display.Shorten(wait.Invocation.Syntax.ToString())));
+            report(Diagnostic.Create(RuleCatalog.RG0001NoJitter, delay.Location, delay.Display));
         }
     }
 
     /// <summary><c>Task.Delay(0)</c> yields, <c>Timeout.Infinite</c> blocks: neither is a backoff to jitter.</summary>
-    private static bool IsNoWait(IOperation? delay)
+    private static bool IsNoWait(IOperation? node)
     {
+        var delay = node is Microsoft.CodeAnalysis.Operations.IInvocationOperation wait ? RetryRecognizer.DelayArgument(wait) : null;
         var value = delay?.ConstantValue;
         return value is { HasValue: true, Value: int milliseconds } && milliseconds <= 0;
     }

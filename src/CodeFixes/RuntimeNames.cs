@@ -1,0 +1,78 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Simplification;
+
+namespace RetryGuard.CodeFixes;
+
+/// <summary>
+/// Names that fixes emit. Every name is written fully qualified (<c>global::RetryGuard.Backoff</c>) with the
+/// simplifier annotation, so it is shortened only where the short form still binds to the same symbol.
+/// <c>using RetryGuard;</c> is requested only when it cannot make a name the user already writes ambiguous
+/// (Polly.Contrib.WaitAndRetry has a <c>Backoff</c> of its own).
+/// </summary>
+internal sealed class RuntimeNames
+{
+    private const string RuntimeNamespace = "RetryGuard";
+    private readonly bool _mayImport;
+
+    private RuntimeNames(bool mayImport) => _mayImport = mayImport;
+
+    public static RuntimeNames For(SemanticModel model, SyntaxNode root, CancellationToken cancellationToken)
+    {
+        var runtime = model.Compilation.GlobalNamespace.GetNamespaceMembers().FirstOrDefault(n => n.Name == RuntimeNamespace);
+        var names = new HashSet<string>(runtime?.GetTypeMembers().Select(t => t.Name) ?? Enumerable.Empty<string>());
+        if (names.Count == 0)
+        {
+            return new RuntimeNames(mayImport: true);
+        }
+
+        foreach (var identifier in root.DescendantNodes().OfType<IdentifierNameSyntax>())
+        {
+            if (!names.Contains(identifier.Identifier.ValueText))
+            {
+                continue;
+            }
+
+            var symbol = model.GetSymbolInfo(identifier, cancellationToken).Symbol;
+            if (symbol is ITypeSymbol type && type.ContainingNamespace?.ToDisplayString() != RuntimeNamespace)
+            {
+                return new RuntimeNames(mayImport: false);
+            }
+        }
+
+        return new RuntimeNames(mayImport: true);
+    }
+
+    /// <summary><c>RetryGuard.{type}.{member}</c>, e.g. <c>Backoff.WithJitter</c>.</summary>
+    public ExpressionSyntax Member(string type, string member)
+    {
+        // Built as the parser would read `global::RetryGuard.Backoff.WithJitter` in an expression.
+        ExpressionSyntax typeName = SyntaxFactory.MemberAccessExpression(
+            SyntaxKind.SimpleMemberAccessExpression,
+            SyntaxFactory.AliasQualifiedName(
+                SyntaxFactory.IdentifierName(SyntaxFactory.Token(SyntaxKind.GlobalKeyword)),
+                SyntaxFactory.IdentifierName(RuntimeNamespace)),
+            SyntaxFactory.IdentifierName(type));
+        var annotated = _mayImport
+            ? typeName.WithAdditionalAnnotations(Simplifier.AddImportsAnnotation, Simplifier.Annotation)
+            : typeName.WithAdditionalAnnotations(Simplifier.Annotation);
+        return SyntaxFactory.MemberAccessExpression(SyntaxKind.SimpleMemberAccessExpression, annotated, SyntaxFactory.IdentifierName(member))
+            .WithAdditionalAnnotations(Simplifier.Annotation);
+    }
+
+    /// <summary>A framework member, <c>global::System.TimeSpan.FromMilliseconds</c>: shortened, never imported.</summary>
+    public static ExpressionSyntax Framework(string ns, string type, string member)
+    {
+        ExpressionSyntax left = SyntaxFactory.AliasQualifiedName(
+            SyntaxFactory.IdentifierName(SyntaxFactory.Token(SyntaxKind.GlobalKeyword)),
+            SyntaxFactory.IdentifierName(ns));
+        var typeAccess = SyntaxFactory.MemberAccessExpression(SyntaxKind.SimpleMemberAccessExpression, left, SyntaxFactory.IdentifierName(type))
+            .WithAdditionalAnnotations(Simplifier.Annotation);
+        return SyntaxFactory.MemberAccessExpression(SyntaxKind.SimpleMemberAccessExpression, typeAccess, SyntaxFactory.IdentifierName(member))
+            .WithAdditionalAnnotations(Simplifier.Annotation);
+    }
+}
