@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Xunit.Abstractions;
 
 namespace RetryGuard.Package.Tests;
@@ -74,7 +73,7 @@ public sealed class ConsumerTests(PackedPackage package, ITestOutputHelper log)
         var query = await consumer.DotNetAsync("msbuild", consumer.ProjectPath, "-getItem:AdditionalFiles");
         Assert.True(query.Succeeded, query.Describe());
 
-        var additionalFiles = ParseItems(query.Output, "AdditionalFiles")
+        var additionalFiles = MSBuildItems.FullPaths(query.Output, "AdditionalFiles")
             .Select(path => Path.GetRelativePath(consumer.Directory, path))
             .Order(StringComparer.Ordinal)
             .ToArray();
@@ -117,17 +116,5 @@ public sealed class ConsumerTests(PackedPackage package, ITestOutputHelper log)
         var run = await consumer.DotNetAsync("run", "--no-build");
         Assert.True(run.Succeeded, run.Describe());
         Assert.Contains("consumer-result: gpt-4o-mini after 3 requests", run.Output);
-    }
-
-    /// <summary>Reads the item specs of one item type from the JSON that <c>dotnet msbuild -getItem</c> prints.</summary>
-    private static IEnumerable<string> ParseItems(string json, string itemType)
-    {
-        using var document = JsonDocument.Parse(json[json.IndexOf('{')..]);
-        if (!document.RootElement.GetProperty("Items").TryGetProperty(itemType, out var items))
-        {
-            return [];
-        }
-
-        return items.EnumerateArray().Select(item => item.GetProperty("FullPath").GetString()!).ToList();
     }
 }

@@ -28,6 +28,13 @@ public sealed class SampleTests(PackedPackage package, ITestOutputHelper log)
         Assert.True(!warnings.Any(line => line.Contains("JitteredChatClient.cs", StringComparison.Ordinal)),
             "Expected no RetryGuard warning on JitteredChatClient.cs. " + build.Describe());
 
+        // The sample imports src/Runtime/build/RetryGuard.props as the package would: its appsettings.json reaches the analyzers.
+        var items = await DotNetCli.RunAsync(sampleDirectory, TimeSpan.FromMinutes(1),
+            "msbuild", "-getItem:AdditionalFiles", "-p:Configuration=Release", $"-p:ArtifactsPath={package.ArtifactsDirectory}", "-p:UseArtifactsOutput=true");
+        log.WriteLine(items.Summary());
+        Assert.True(items.Succeeded, items.Describe());
+        Assert.Contains(Path.Combine(sampleDirectory, "appsettings.json"), MSBuildItems.FullPaths(items.Output, "AdditionalFiles"));
+
         var sample = Path.Combine(package.ArtifactsDirectory, "bin", "RetryGuard.Sample", "release", "RetryGuard.Sample.dll");
         var run = await DotNetCli.RunAsync(sampleDirectory, TimeSpan.FromMinutes(1), sample);
         log.WriteLine(run.Summary());
