@@ -34,7 +34,6 @@ internal static class RuleCatalog
         description: "Exponential or fixed backoff without jitter makes every client that failed at the same time retry at the same time, so the retries arrive as a stampede. Spread them out with full jitter.",
         helpLinkUri: HelpLink("RG0001"));
 
-#pragma warning disable RS2000 // Not shipped yet: enters AnalyzerReleases.Unshipped.md together with its analyzer.
     public static readonly DiagnosticDescriptor RG0002NonRetryableStatus = new(
         "RG0002",
         title: "Retry covers a status that must not be retried (400, 401, 402, 403, 422)",
@@ -55,6 +54,7 @@ internal static class RuleCatalog
         description: "Every 429 carries Retry-After; retrying sooner is refused again and keeps the key over its limit.",
         helpLinkUri: HelpLink("RG0003"));
 
+#pragma warning disable RS2000 // Not shipped yet: enters AnalyzerReleases.Unshipped.md together with its analyzer.
     public static readonly DiagnosticDescriptor RG0004SharedApiKey = new(
         "RG0004",
         title: "API key is shared across environments",
@@ -64,6 +64,8 @@ internal static class RuleCatalog
         isEnabledByDefault: true,
         description: "One key across dev, staging and prod lets dev experiments drain prod's rate limit, widens the blast radius of a leak and blurs per-environment analytics.",
         helpLinkUri: HelpLink("RG0004"));
+
+#pragma warning restore RS2000
 
     public static readonly DiagnosticDescriptor RG0005Unbounded = new(
         "RG0005",
@@ -75,6 +77,7 @@ internal static class RuleCatalog
         description: "A retry without a bound turns an outage or an exhausted quota into a request loop that never ends.",
         helpLinkUri: HelpLink("RG0005"));
 
+#pragma warning disable RS2000 // Not shipped yet: enters AnalyzerReleases.Unshipped.md together with its analyzer.
     public static readonly DiagnosticDescriptor RG0006StackedRetries = new(
         "RG0006",
         title: "Retry wraps a client that already retries",
@@ -85,6 +88,8 @@ internal static class RuleCatalog
         description: "OpenAI, Azure and System.ClientModel SDK clients retry 408, 429 and 5xx themselves; a retry around them multiplies the requests sent for one call and hides the 429s.",
         helpLinkUri: HelpLink("RG0006"));
 
+#pragma warning restore RS2000
+
     public static readonly DiagnosticDescriptor RG0007UncappedRetryAfter = new(
         "RG0007",
         title: "Retry-After is honoured without an upper bound",
@@ -94,5 +99,4 @@ internal static class RuleCatalog
         isEnabledByDefault: true,
         description: "Hitting a daily token cap also returns 429, with Retry-After set to the seconds until midnight UTC; sleeping for it blocks the caller for hours.",
         helpLinkUri: HelpLink("RG0007"));
-#pragma warning restore RS2000
 }

@@ -37,8 +37,26 @@ public static class Backoff
         return Scale(ExponentialCeiling(attempt, baseDelay, maxDelay), SharedRandom.NextDouble());
     }
 
+    /// <summary><see cref="Exponential(int, TimeSpan, TimeSpan)"/> drawing from <paramref name="random"/> (locked) when given.</summary>
+    internal static TimeSpan Exponential(int attempt, TimeSpan baseDelay, TimeSpan maxDelay, Random? random) =>
+        Scale(ExponentialCeiling(attempt, baseDelay, maxDelay), NextDouble(random));
+
+    /// <summary>A uniform draw in [0, 1) from <paramref name="random"/> under a lock, or from the shared source.</summary>
+    internal static double NextDouble(Random? random)
+    {
+        if (random is null)
+        {
+            return SharedRandom.NextDouble();
+        }
+
+        lock (random)
+        {
+            return random.NextDouble();
+        }
+    }
+
     /// <summary>
-    /// The upper end of the window that <see cref="Exponential"/> draws from, after argument validation.
+    /// The upper end of the window that <see cref="Exponential(int, TimeSpan, TimeSpan)"/> draws from, after argument validation.
     /// </summary>
     internal static TimeSpan ExponentialCeiling(int attempt, TimeSpan baseDelay, TimeSpan maxDelay)
     {

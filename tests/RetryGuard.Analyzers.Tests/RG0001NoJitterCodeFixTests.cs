@@ -11,7 +11,7 @@ namespace RetryGuard.Analyzers.Tests;
 public class RG0001NoJitterCodeFixTests
 {
     private static Task Fix(string source, string fixedSource) =>
-        Verify<RetryAnalyzer>.CodeFixAsync<RG0001NoJitterCodeFix>(source, fixedSource);
+        Verify<RetryAnalyzer>.CodeFixAsync<RG0001NoJitterCodeFix>(source, fixedSource, only: "RG0001");
 
     [Fact]
     public Task Int_milliseconds_become_a_jittered_timespan_and_the_using_is_added() => Fix("""
@@ -390,7 +390,7 @@ public class RG0001NoJitterCodeFixTests
                 }
             }
         }
-        """, iterations: 1);
+        """, iterations: 1, only: "RG0001");
 
     [Fact]
     public Task Fix_all_across_documents() => Verify<RetryAnalyzer>.CodeFixAsync<RG0001NoJitterCodeFix>(
@@ -469,5 +469,6 @@ public class RG0001NoJitterCodeFixTests
                     }
                 }
                 """),
-        });
+        },
+        only: "RG0001");
 }

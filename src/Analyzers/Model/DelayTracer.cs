@@ -24,18 +24,48 @@ internal sealed class DelayTracer
     private readonly Dictionary<IOperation, LocalWrites> _writesByRoot = new();
     private readonly HashSet<ISymbol> _inProgress = new(SymbolEqualityComparer.Default);
     private readonly Stack<Dictionary<IParameterSymbol, IOperation>> _bindings = new();
+    private readonly IReadOnlyList<string> _jitterMethods;
     private int _visited;
 
-    public DelayTracer(KnownSymbols symbols, Func<SyntaxTree, SemanticModel?> semanticModels)
+    // The time unit of the number being traced (ticks per unit), when known: milliseconds for Task.Delay(int),
+    // seconds inside TimeSpan.FromSeconds(...). Lets a numeric cap such as Math.Min(x, 60) be read as a duration.
+    private double? _unitTicks;
+
+    public DelayTracer(KnownSymbols symbols, Func<SyntaxTree, SemanticModel?> semanticModels, IReadOnlyList<string>? jitterMethods = null)
     {
         _symbols = symbols;
         _semanticModels = semanticModels;
+        _jitterMethods = jitterMethods ?? Array.Empty<string>();
     }
 
-    public DelaySource Trace(IOperation? operation)
+    /// <summary>The smallest constant cap seen by the last <see cref="Trace"/>, when one was readable as a duration.</summary>
+    public TimeSpan? Cap { get; private set; }
+
+    /// <summary>Traces a delay value. <paramref name="milliseconds"/>: a bare number means milliseconds (Task.Delay(int)).</summary>
+    public DelaySource Trace(IOperation? operation, bool milliseconds = false)
     {
         _visited = 0;
+        Cap = null;
+        _unitTicks = milliseconds ? TimeSpan.TicksPerMillisecond : null;
         return Visit(operation);
+    }
+
+    private void NoteCap(IOperation bound)
+    {
+        TimeSpan? cap = TimeSpanConstants.Evaluate(bound, _symbols, _semanticModels);
+        if (cap is null && _unitTicks is { } unit && bound.ConstantValue is { HasValue: true, Value: var value } && value is not string)
+        {
+            double number = Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture);
+            if (number >= 0 && number * unit < TimeSpan.MaxValue.Ticks)
+            {
+                cap = TimeSpan.FromTicks((long)(number * unit));
+            }
+        }
+
+        if (cap is { } found && (Cap is null || found < Cap))
+        {
+            Cap = found;
+        }
     }
 
     private DelaySource Visit(IOperation? operation)
@@ -70,7 +100,7 @@ internal sealed class DelayTracer
             case IIncrementOrDecrementOperation:
                 return DelaySource.Computed;
             case IConditionalOperation conditional:
-                return Visit(conditional.WhenTrue) | Visit(conditional.WhenFalse);
+                return VisitConditional(conditional);
             case ICoalesceOperation coalesce:
                 return Visit(coalesce.Value) | Visit(coalesce.WhenNull);
             case IInvocationOperation invocation:
@@ -100,6 +130,35 @@ internal sealed class DelayTracer
             default:
                 return DelaySource.Unknown;
         }
+    }
+
+    /// <summary><c>wait > max ? max : wait</c> is a cap as much as <c>Math.Min</c> is.</summary>
+    private DelaySource VisitConditional(IConditionalOperation conditional)
+    {
+        var sources = Visit(conditional.WhenTrue) | Visit(conditional.WhenFalse!);
+        if (conditional.Condition is IBinaryOperation
+            {
+                OperatorKind: BinaryOperatorKind.GreaterThan or BinaryOperatorKind.GreaterThanOrEqual or
+                              BinaryOperatorKind.LessThan or BinaryOperatorKind.LessThanOrEqual,
+            } comparison && conditional.WhenFalse is not null)
+        {
+            foreach (var branch in new[] { conditional.WhenTrue, conditional.WhenFalse })
+            {
+                string text = branch.Syntax.ToString();
+                if (text == comparison.LeftOperand.Syntax.ToString() || text == comparison.RightOperand.Syntax.ToString())
+                {
+                    sources |= DelaySource.Capped;
+                }
+            }
+
+            if (sources.Has(DelaySource.Capped))
+            {
+                NoteCap(conditional.WhenTrue);
+                NoteCap(conditional.WhenFalse);
+            }
+        }
+
+        return sources;
     }
 
     private DelaySource VisitAll(IEnumerable<IOperation> operations)
@@ -170,8 +229,20 @@ internal sealed class DelayTracer
             switch (method.Name)
             {
                 case "Min":
+                    sources |= DelaySource.Capped;
+                    foreach (var argument in invocation.Arguments)
+                    {
+                        NoteCap(argument.Value);
+                    }
+
+                    break;
                 case "Clamp":
                     sources |= DelaySource.Capped;
+                    if (invocation.Arguments.Length == 3)
+                    {
+                        NoteCap(invocation.Arguments[2].Value);
+                    }
+
                     break;
                 case "Pow":
                 case "Exp":
@@ -180,6 +251,20 @@ internal sealed class DelayTracer
             }
 
             return sources;
+        }
+
+        if (KnownSymbols.Is(type, _symbols.TimeSpan) && method.IsStatic && UnitOf(method.Name) is { } unit && invocation.Arguments.Length >= 1)
+        {
+            var saved = _unitTicks;
+            _unitTicks = unit;
+            try
+            {
+                return VisitArguments(invocation.Arguments, DelaySource.Computed);
+            }
+            finally
+            {
+                _unitTicks = saved;
+            }
         }
 
         if (IsPureValueMethod(method))
@@ -234,8 +319,27 @@ internal sealed class DelayTracer
                    "ToList");
     }
 
-    private static bool IsRandomSource(IMethodSymbol method)
+    private static double? UnitOf(string factory) => factory switch
     {
+        "FromTicks" => 1,
+        "FromMilliseconds" => TimeSpan.TicksPerMillisecond,
+        "FromSeconds" => TimeSpan.TicksPerSecond,
+        "FromMinutes" => TimeSpan.TicksPerMinute,
+        "FromHours" => TimeSpan.TicksPerHour,
+        "FromDays" => TimeSpan.TicksPerDay,
+        _ => null,
+    };
+
+    private bool IsRandomSource(IMethodSymbol method)
+    {
+        foreach (var name in _jitterMethods)
+        {
+            if (string.Equals(method.Name, name, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
         for (var type = method.ContainingType; type is not null; type = type.BaseType)
         {
             string name = type.ToDisplayString();

@@ -16,30 +16,76 @@ internal sealed class StatusConditions
     public StatusConditions(KnownSymbols symbols) => _symbols = symbols;
 
     /// <summary>The statuses for which <paramref name="condition"/> is true, or null.</summary>
-    public StatusSet? WhenTrue(IOperation? condition)
+    public StatusSet? WhenTrue(IOperation? condition) => Evaluate(condition, expected: true, out _);
+
+    /// <summary>The statuses for which <paramref name="condition"/> is false, or null.</summary>
+    public StatusSet? WhenFalse(IOperation? condition) => Evaluate(condition, expected: false, out _);
+
+    /// <summary>
+    /// The statuses for which <paramref name="condition"/> evaluates to <paramref name="expected"/>, or null.
+    /// <paramref name="decidedBy"/> is the smallest part of the condition that decides it: in
+    /// <c>attempt &lt; 3 &amp;&amp; response.StatusCode == 429</c>, the comparison with 429.
+    /// </summary>
+    public StatusSet? Evaluate(IOperation? condition, bool expected, out IOperation? decidedBy)
     {
-        switch (Unwrap(condition))
+        decidedBy = null;
+        var operation = Unwrap(condition);
+        switch (operation)
         {
             case null:
                 return null;
+            case IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } not:
+            {
+                var inner = Evaluate(not.Operand, !expected, out var by);
+                decidedBy = ReferenceEquals(by, Unwrap(not.Operand)) ? operation : by;
+                return inner;
+            }
+
+            case IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalAnd or BinaryOperatorKind.ConditionalOr } logical:
+            {
+                // "All of" when an && must hold or an || must fail; "any of" otherwise.
+                bool allOf = (logical.OperatorKind == BinaryOperatorKind.ConditionalAnd) == expected;
+                var left = Evaluate(logical.LeftOperand, expected, out var leftBy);
+                var right = Evaluate(logical.RightOperand, expected, out var rightBy);
+                if (allOf)
+                {
+                    // A part that is not about the status (attempt < max) narrows nothing: the status part alone decides.
+                    if (left is { } l && right is { } r)
+                    {
+                        decidedBy = operation;
+                        return l.Intersect(r);
+                    }
+
+                    decidedBy = left is not null ? leftBy : rightBy;
+                    return left ?? right;
+                }
+
+                if (left is { } a && right is { } b)
+                {
+                    decidedBy = operation;
+                    return a.Union(b);
+                }
+
+                return null;
+            }
+        }
+
+        var set = Leaf(operation);
+        if (set is null)
+        {
+            return null;
+        }
+
+        decidedBy = operation;
+        return expected ? set : set.Value.Complement();
+    }
+
+    private StatusSet? Leaf(IOperation operation)
+    {
+        switch (operation)
+        {
             case IPropertyReferenceOperation { Property.Name: "IsSuccessStatusCode" }:
                 return StatusSet.Success;
-            case IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } not:
-                return WhenTrue(not.Operand)?.Complement();
-            case IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalAnd } and:
-            {
-                // A condition on something else (attempt < max) narrows nothing about statuses: the status part
-                // is still necessary, so the status part alone is the answer.
-                var left = WhenTrue(and.LeftOperand);
-                var right = WhenTrue(and.RightOperand);
-                return left is { } l ? (right is { } r ? l.Intersect(r) : l) : right;
-            }
-            case IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalOr } or:
-            {
-                var left = WhenTrue(or.LeftOperand);
-                var right = WhenTrue(or.RightOperand);
-                return left is { } l && right is { } r ? l.Union(r) : null;
-            }
             case IBinaryOperation binary:
                 return Comparison(binary);
             case IIsPatternOperation pattern when IsStatusSubject(pattern.Value):
@@ -82,6 +128,13 @@ internal sealed class StatusConditions
 
     private StatusSet? Comparison(IBinaryOperation binary)
     {
+        // status == null: no response status at all (a network failure) — true for no status code.
+        if (binary.OperatorKind is BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals &&
+            ((IsStatusSubject(binary.LeftOperand) && IsNull(binary.RightOperand)) || (IsStatusSubject(binary.RightOperand) && IsNull(binary.LeftOperand))))
+        {
+            return binary.OperatorKind == BinaryOperatorKind.Equals ? StatusSet.Empty : StatusSet.All;
+        }
+
         int? constant;
         BinaryOperatorKind kind = binary.OperatorKind;
         if (IsStatusSubject(binary.LeftOperand) && (constant = Constant(binary.RightOperand)) is { })
@@ -125,6 +178,8 @@ internal sealed class StatusConditions
     {
         switch (pattern)
         {
+            case IConstantPatternOperation constant when IsNull(constant.Value):
+                return StatusSet.Empty;
             case IConstantPatternOperation constant:
                 return Constant(constant.Value) is { } value ? StatusSet.Of(value) : null;
             case IRelationalPatternOperation relational:
@@ -181,6 +236,9 @@ internal sealed class StatusConditions
             _ => null,
         };
     }
+
+    private static bool IsNull(IOperation operation) =>
+        Unwrap(operation) is { ConstantValue: { HasValue: true, Value: null } } || operation.ConstantValue is { HasValue: true, Value: null };
 
     private static IOperation? Unwrap(IOperation? operation)
     {

@@ -140,10 +140,17 @@ internal readonly struct StatusSet : IEquatable<StatusSet>
                 text.Append(", ");
             }
 
-            text.Append(code);
-            if (end > code)
+            if (end - code < 4)
             {
-                text.Append(end == code + 1 ? ", " : "–").Append(end);
+                // Short runs read better as codes: 400, 401, 402, 403.
+                for (int listed = code; listed <= end; listed++)
+                {
+                    text.Append(listed == code ? string.Empty : ", ").Append(listed);
+                }
+            }
+            else
+            {
+                text.Append(code).Append('–').Append(end);
             }
 
             code = end + 1;

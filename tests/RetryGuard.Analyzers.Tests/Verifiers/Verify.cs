@@ -11,15 +11,39 @@ namespace RetryGuard.Analyzers.Tests.Verifiers;
 internal static class Verify<TAnalyzer>
     where TAnalyzer : DiagnosticAnalyzer, new()
 {
-    public static Task AnalyzerAsync(string source, bool withRuntime = true, OutputKind outputKind = OutputKind.DynamicallyLinkedLibrary)
+    public static Task AnalyzerAsync(string source, bool withRuntime = true, OutputKind outputKind = OutputKind.DynamicallyLinkedLibrary, string? only = null, string? editorConfig = null)
     {
         var test = new CSharpAnalyzerTest<TAnalyzer, DefaultVerifier> { TestCode = source };
         Configure(test, withRuntime, outputKind);
+        Focus(test, only);
+        if (editorConfig is not null)
+        {
+            test.TestState.AnalyzerConfigFiles.Add(("/.editorconfig", "root = true\n\n[*.cs]\n" + editorConfig));
+        }
+
         return test.RunAsync();
     }
 
+    /// <summary>Checks one rule only: the other RetryGuard rules are switched off for the test.</summary>
+    public static void Focus<TVerifier>(AnalyzerTest<TVerifier> test, string? only)
+        where TVerifier : IVerifier, new()
+    {
+        if (only is null)
+        {
+            return;
+        }
+
+        foreach (var id in new[] { "RG0001", "RG0002", "RG0003", "RG0004", "RG0005", "RG0006", "RG0007" })
+        {
+            if (id != only)
+            {
+                test.DisabledDiagnostics.Add(id);
+            }
+        }
+    }
+
     /// <summary>An analyzer run over code that does not compile: only the RG diagnostics in the markup are checked.</summary>
-    public static Task AnalyzerIgnoringCompilerErrorsAsync(string source)
+    public static Task AnalyzerIgnoringCompilerErrorsAsync(string source, string? only = null)
     {
         var test = new CSharpAnalyzerTest<TAnalyzer, DefaultVerifier>
         {
@@ -27,10 +51,11 @@ internal static class Verify<TAnalyzer>
             CompilerDiagnostics = CompilerDiagnostics.None,
         };
         Configure(test, withRuntime: true, OutputKind.DynamicallyLinkedLibrary);
+        Focus(test, only);
         return test.RunAsync();
     }
 
-    public static Task CodeFixAsync<TCodeFix>(string source, string fixedSource, int? iterations = null, string? equivalenceKey = null)
+    public static Task CodeFixAsync<TCodeFix>(string source, string fixedSource, int? iterations = null, string? equivalenceKey = null, string? only = null)
         where TCodeFix : CodeFixProvider, new()
     {
         var test = new CSharpCodeFixTest<TAnalyzer, TCodeFix, DefaultVerifier>
@@ -39,6 +64,7 @@ internal static class Verify<TAnalyzer>
             FixedCode = fixedSource,
             CodeActionEquivalenceKey = equivalenceKey,
         };
+        Focus(test, only);
         if (iterations is { } count)
         {
             test.NumberOfFixAllIterations = count;
@@ -51,10 +77,11 @@ internal static class Verify<TAnalyzer>
     }
 
     /// <summary>A code-fix test over several documents: Fix All across documents and the project.</summary>
-    public static Task CodeFixAsync<TCodeFix>((string Name, string Source)[] sources, (string Name, string Source)[] fixedSources)
+    public static Task CodeFixAsync<TCodeFix>((string Name, string Source)[] sources, (string Name, string Source)[] fixedSources, string? only = null)
         where TCodeFix : CodeFixProvider, new()
     {
         var test = new CSharpCodeFixTest<TAnalyzer, TCodeFix, DefaultVerifier>();
+        Focus(test, only);
         foreach (var (name, source) in sources)
         {
             test.TestState.Sources.Add((name, source));

@@ -1,0 +1,319 @@
+using System;
+using System.Collections.Generic;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
+using Microsoft.CodeAnalysis.Text;
+
+namespace RetryGuard.Analyzers.Model;
+
+/// <summary>Bounds: what ends the retrying when success does not come.</summary>
+internal sealed partial class RetryRecognizer
+{
+    private RetryBound LoopBound(ILoopOperation loop)
+    {
+        if (loop is IForEachLoopOperation)
+        {
+            // foreach over attempts or delays: as many tries as the collection has items.
+            return new RetryBound(BoundKind.AttemptCap, null);
+        }
+
+        var modified = ModifiedSymbols(loop);
+        var condition = LoopCondition(loop);
+        if (condition is not null && !(condition.ConstantValue is { HasValue: true, Value: true }) &&
+            ConditionBound(condition, modified) is { } kind)
+        {
+            // The loop's own condition ends it: a counter, a deadline, a flag — or a token (unknown).
+            return new RetryBound(kind, null);
+        }
+
+        // The header never ends the loop (while (true), for (;;)) or waits only for success (while (!done)).
+        var found = FindGuard(OperationWalk.Descendants(loop.Body, intoFunctions: false), modified, loop);
+        return found ?? new RetryBound(BoundKind.Unbounded, HeaderLocation(loop), Header(loop) + " with no attempt cap or deadline");
+    }
+
+    private static string Header(ILoopOperation loop) => loop.Syntax switch
+    {
+        WhileStatementSyntax w => Display.Shorten("while (" + w.Condition + ")"),
+        ForStatementSyntax f => Display.Shorten("for (" + f.Declaration + f.Initializers + "; " + f.Condition + "; " + f.Incrementors + ")").Replace("for (; ; )", "for (;;)"),
+        DoStatementSyntax d => Display.Shorten("do ... while (" + d.Condition + ")"),
+        _ => "the loop",
+    };
+
+    private RetryBound RecursionBound(IInvocationOperation call, IMethodSymbol containing, IOperation body)
+    {
+        var modified = ModifiedSymbols(body);
+        foreach (var argument in call.Arguments)
+        {
+            if (argument.Parameter is not { } parameter || parameter.Ordinal >= containing.Parameters.Length)
+            {
+                continue;
+            }
+
+            var own = containing.Parameters[parameter.Ordinal];
+            var value = Unwrap(argument.Value);
+            bool steps = value switch
+            {
+                IBinaryOperation { OperatorKind: BinaryOperatorKind.Add or BinaryOperatorKind.Subtract } step =>
+                    (References(step.LeftOperand, own) && step.RightOperand.ConstantValue.HasValue) ||
+                    (References(step.RightOperand, own) && step.LeftOperand.ConstantValue.HasValue),
+                IIncrementOrDecrementOperation { Target: IParameterReferenceOperation target } =>
+                    SymbolEqualityComparer.Default.Equals(target.Parameter, own),
+                _ => false,
+            };
+            bool oneShot = own.Type.SpecialType == SpecialType.System_Boolean && value.ConstantValue.HasValue;
+            if (!steps && !oneShot)
+            {
+                continue;
+            }
+
+            foreach (var operation in OperationWalk.Descendants(body, intoFunctions: false))
+            {
+                if (operation is IConditionalOperation { Condition: { } guard } conditional &&
+                    References(guard, own) && (ContainsExit(conditional.WhenTrue, null) || ContainsExit(conditional.WhenFalse, null)))
+                {
+                    return new RetryBound(oneShot ? BoundKind.OneShot : BoundKind.AttemptCap, null);
+                }
+
+                if (operation is ICatchClauseOperation { Filter: { } filter } && References(filter, own))
+                {
+                    return new RetryBound(oneShot ? BoundKind.OneShot : BoundKind.AttemptCap, null);
+                }
+            }
+        }
+
+        // A counter kept in a field and checked before the call bounds it too.
+        var found = FindGuard(OperationWalk.Descendants(body, intoFunctions: false), modified, null);
+        return found ?? new RetryBound(
+            BoundKind.Unbounded,
+            call.Syntax.GetLocation(),
+            "'" + containing.Name + "' calls itself again on failure with no decreasing retry count");
+    }
+
+    private RetryBound RegionBound(IOperation body, TextSpan region, Location location, string detail)
+    {
+        var inRegion = new List<IOperation>();
+        foreach (var operation in OperationWalk.Descendants(body, intoFunctions: false))
+        {
+            if (region.Contains(operation.Syntax.SpanStart))
+            {
+                inRegion.Add(operation);
+            }
+        }
+
+        var modified = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
+        foreach (var operation in inRegion)
+        {
+            AddModified(operation, modified);
+        }
+
+        return FindGuard(inRegion, modified, null) ?? new RetryBound(BoundKind.Unbounded, location, detail + " with no attempt cap or deadline");
+    }
+
+    /// <summary>An exit guarded by a counter, a deadline or a flag; a catch filter on one. Null when there is none.</summary>
+    private RetryBound? FindGuard(IEnumerable<IOperation> operations, HashSet<ISymbol> modified, ILoopOperation? loop)
+    {
+        RetryBound? unknown = null;
+        foreach (var operation in operations)
+        {
+            IOperation? guard = operation switch
+            {
+                IConditionalOperation { Condition: { } condition } conditional
+                    when ContainsExit(conditional.WhenTrue, loop) || ContainsExit(conditional.WhenFalse, loop) => condition,
+                ICatchClauseOperation { Filter: { } filter } => filter,
+                _ => null,
+            };
+
+            if (guard is not null && ConditionBound(guard, modified) is { } kind)
+            {
+                if (kind == BoundKind.Unknown)
+                {
+                    unknown = RetryBound.Unknown;
+                    continue;
+                }
+
+                return new RetryBound(kind, null);
+            }
+
+            if (operation is IInvocationOperation { TargetMethod.Name: "ThrowIfCancellationRequested" })
+            {
+                // Only the caller's token ends it: that may be a deadline or not.
+                unknown = RetryBound.Unknown;
+            }
+        }
+
+        return unknown;
+    }
+
+    /// <summary>
+    /// What a condition bounds: a deadline (elapsed time), a cap (a counter compared), a one-shot flag, unknown (a
+    /// cancellation token), or null when it bounds nothing (a status or success check).
+    /// </summary>
+    private BoundKind? ConditionBound(IOperation condition, HashSet<ISymbol> modified)
+    {
+        if (_statuses.WhenTrue(condition) is not null || SuccessCheck(condition) is not null)
+        {
+            return null;
+        }
+
+        BoundKind? kind = null;
+        foreach (var operation in Self(condition))
+        {
+            switch (operation)
+            {
+                case IPropertyReferenceOperation { Property.Name: "IsCancellationRequested" }:
+                    return BoundKind.Unknown;
+                case IPropertyReferenceOperation property when IsTimeName(property.Property.Name):
+                    return BoundKind.Deadline;
+                case IInvocationOperation invocation when IsTimeName(invocation.TargetMethod.Name):
+                    return BoundKind.Deadline;
+                case ILocalReferenceOperation local when IsTimeName(local.Local.Name):
+                case IFieldReferenceOperation field when IsTimeName(field.Field.Name):
+                    return BoundKind.Deadline;
+                case IBinaryOperation { OperatorKind: BinaryOperatorKind.LessThan or BinaryOperatorKind.LessThanOrEqual or BinaryOperatorKind.GreaterThan or BinaryOperatorKind.GreaterThanOrEqual or BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals } comparison
+                    when IsCounter(comparison.LeftOperand, modified) || IsCounter(comparison.RightOperand, modified):
+                    kind = BoundKind.AttemptCap;
+                    break;
+                case IIncrementOrDecrementOperation:
+                    kind = BoundKind.AttemptCap;
+                    break;
+                case ILocalReferenceOperation { Type.SpecialType: SpecialType.System_Boolean } flag
+                    when modified.Contains(flag.Local):
+                    kind ??= BoundKind.OneShot;
+                    break;
+                case IFieldReferenceOperation { Type.SpecialType: SpecialType.System_Boolean } flagField
+                    when modified.Contains(flagField.Field):
+                    kind ??= BoundKind.OneShot;
+                    break;
+            }
+        }
+
+        return kind;
+    }
+
+    private static IEnumerable<IOperation> Self(IOperation operation)
+    {
+        yield return operation;
+        foreach (var descendant in OperationWalk.Descendants(operation, intoFunctions: false))
+        {
+            yield return descendant;
+        }
+    }
+
+    private static bool IsCounter(IOperation operand, HashSet<ISymbol> modified)
+    {
+        operand = Unwrap(operand);
+        if (operand is IIncrementOrDecrementOperation)
+        {
+            return true;
+        }
+
+        if (operand.Type is not { } type || !IsNumeric(type))
+        {
+            return false;
+        }
+
+        foreach (var node in Self(operand))
+        {
+            if (ReferencedSymbol(node) is { } symbol && modified.Contains(symbol))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsNumeric(ITypeSymbol type) => type.SpecialType is
+        SpecialType.System_Int16 or SpecialType.System_Int32 or SpecialType.System_Int64 or SpecialType.System_UInt16 or
+        SpecialType.System_UInt32 or SpecialType.System_UInt64 or SpecialType.System_Byte or SpecialType.System_Double or
+        SpecialType.System_Single or SpecialType.System_Decimal;
+
+    private static bool IsTimeName(string name)
+    {
+        foreach (var word in new[] { "Elapsed", "Deadline", "UtcNow", "GetTimestamp", "Expire", "Timeout", "TimeLeft", "Remaining" })
+        {
+            if (name.IndexOf(word, StringComparison.OrdinalIgnoreCase) >= 0)
+            {
+                return true;
+            }
+        }
+
+        return name is "Now" or "GetUtcNow" or "Today";
+    }
+
+    private static HashSet<ISymbol> ModifiedSymbols(IOperation body)
+    {
+        var modified = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
+        AddModified(body, modified);
+        foreach (var operation in OperationWalk.Descendants(body, intoFunctions: false))
+        {
+            AddModified(operation, modified);
+        }
+
+        return modified;
+    }
+
+    private static void AddModified(IOperation operation, HashSet<ISymbol> modified)
+    {
+        var target = operation switch
+        {
+            IAssignmentOperation assignment => assignment.Target,
+            IIncrementOrDecrementOperation increment => increment.Target,
+            _ => null,
+        };
+
+        if (target is not null && ReferencedSymbol(target) is { } symbol)
+        {
+            modified.Add(symbol);
+        }
+    }
+
+    /// <summary>A return, a throw, a break out of the loop or a goto: the construct stops trying.</summary>
+    private static bool ContainsExit(IOperation? operation, ILoopOperation? loop)
+    {
+        if (operation is null)
+        {
+            return false;
+        }
+
+        foreach (var node in Self(operation))
+        {
+            switch (node)
+            {
+                case IReturnOperation:
+                case IThrowOperation:
+                    return true;
+                case IBranchOperation { BranchKind: BranchKind.Break } branch when loop is null || ReferenceEquals(branch.Target, loop.ExitLabel):
+                    return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static Location HeaderLocation(ILoopOperation loop)
+    {
+        switch (loop.Syntax)
+        {
+            case WhileStatementSyntax whileStatement:
+                return Location.Create(whileStatement.SyntaxTree, TextSpan.FromBounds(whileStatement.WhileKeyword.SpanStart, whileStatement.CloseParenToken.Span.End));
+            case ForStatementSyntax forStatement:
+                return Location.Create(forStatement.SyntaxTree, TextSpan.FromBounds(forStatement.ForKeyword.SpanStart, forStatement.CloseParenToken.Span.End));
+            case DoStatementSyntax doStatement:
+                return doStatement.DoKeyword.GetLocation();
+            default:
+                return loop.Syntax.GetLocation();
+        }
+    }
+
+    private static IOperation Unwrap(IOperation operation)
+    {
+        while (operation is IConversionOperation or IParenthesizedOperation)
+        {
+            operation = operation is IConversionOperation conversion ? conversion.Operand : ((IParenthesizedOperation)operation).Operand;
+        }
+
+        return operation;
+    }
+}

@@ -1,0 +1,365 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http;
+using System.Runtime.ExceptionServices;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace RetryGuard;
+
+/// <summary>
+/// The policy itself, shared by <see cref="RetryGuardHandler"/> and <see cref="RetryGuardPolicy"/>: one validated
+/// options snapshot, one limiter, one loop. Several handlers of one named HttpClient share one pipeline, so the
+/// buckets and pauses survive handler rotation.
+/// </summary>
+internal sealed class RetryPipeline : IDisposable
+{
+    /// <summary>429s in a row after which the request is escalated: the third 429 comes after two backoffs.</summary>
+    private const int EscalateAfterRateLimits = 3;
+
+    private static readonly Action<ILogger, string, int, string, double, string, Exception?> LogRetry =
+        LoggerMessage.Define<string, int, string, double, string>(LogLevel.Information, new EventId(1, "Retry"),
+            "RetryGuard {Client}: attempt {Attempt} failed ({Outcome}); retrying in {DelayMs} ms (model {Model})");
+
+    private static readonly Action<ILogger, string, string, string, string, Exception?> LogFallback =
+        LoggerMessage.Define<string, string, string, string>(LogLevel.Warning, new EventId(2, "Fallback"),
+            "RetryGuard {Client}: model {FromModel} cannot serve the request ({Reason}); re-sending with {ToModel}");
+
+    private static readonly Action<ILogger, string, int, string, string, Exception?> LogEscalation =
+        LoggerMessage.Define<string, int, string, string>(LogLevel.Warning, new EventId(3, "Escalation"),
+            "RetryGuard {Client}: {Count} rate-limit responses in a row for model {Model}. {Advice}");
+
+    private static readonly Action<ILogger, string, int, string, Exception?> LogGaveUp =
+        LoggerMessage.Define<string, int, string>(LogLevel.Warning, new EventId(4, "GaveUp"),
+            "RetryGuard {Client}: giving up after {Attempts} attempts ({Outcome}); the last outcome goes back to the caller");
+
+    private static readonly Action<ILogger, string, string, Exception?> LogCallbackFailed =
+        LoggerMessage.Define<string, string>(LogLevel.Error, new EventId(5, "CallbackFailed"),
+            "RetryGuard {Client}: the {Callback} callback threw; the request goes on");
+
+    private readonly KeyValuePair<string, object?> _clientTag;
+    private int _retryWaits;
+
+    public RetryPipeline(RetryGuardOptions options, ILogger? logger)
+    {
+        if (options is null)
+        {
+            throw new ArgumentNullException(nameof(options));
+        }
+
+        options.Validate();
+        Options = options.Snapshot();
+        Logger = logger ?? NullLogger.Instance;
+        Limiter = new ProactiveLimiter(Options);
+        _clientTag = Telemetry.Client(Options.Name);
+    }
+
+    public RetryGuardOptions Options { get; }
+
+    public ILogger Logger { get; }
+
+    public ProactiveLimiter Limiter { get; }
+
+    public TimeProvider Time => Options.TimeProvider;
+
+    /// <summary>True while some request waits for time (a backoff, a Retry-After, the limiter) rather than for I/O.</summary>
+    public bool IsWaitingForTime => Volatile.Read(ref _retryWaits) > 0 || Limiter.Waiting > 0;
+
+    public void Dispose() => Limiter.Dispose();
+
+    public async Task<T> ExecuteAsync<T>(AttemptStrategy<T> strategy, CancellationToken cancellationToken)
+    {
+        string? requested = strategy.RequestedModel;
+        string? model = requested;
+        IList<string>? chain = requested is not null && Options.FallbackModels.TryGetValue(requested, out IList<string>? c) ? c : null;
+        int nextFallback = 0;
+        int attempt = 0;
+        int retries = 0;
+        int rateLimitsInARow = 0;
+        bool escalated = false;
+
+        using Activity? activity = Telemetry.Source.StartActivity("RetryGuard.Request");
+        activity?.SetTag("retryguard.client", Options.Name);
+        if (requested is not null)
+        {
+            activity?.SetTag("retryguard.model.requested", requested);
+        }
+
+        try
+        {
+            while (true)
+            {
+                await Limiter.AcquireAsync(strategy.TokenEstimate, cancellationToken).ConfigureAwait(false);
+                attempt++;
+                Telemetry.Attempts.Add(1, _clientTag);
+
+                (T? result, Exception? error, Classification outcome) =
+                    await AttemptAsync(strategy, model, cancellationToken).ConfigureAwait(false);
+
+                switch (outcome.Verdict)
+                {
+                    case Verdict.Return:
+                        return await ServeAsync(strategy, result, error, model, attempt, activity, cancellationToken).ConfigureAwait(false);
+
+                    case Verdict.InsufficientCredits:
+                        Discard(result);
+                        throw new InsufficientCreditsException(
+                            "The API answered 402 (insufficient credits): the account is out of balance. Retrying cannot help; " +
+                            "top up the balance or check the plan." + Quote(outcome.Detail), error);
+
+                    case Verdict.DailyCap:
+                    {
+                        Telemetry.RateLimited.Add(1, _clientTag, new("retryguard.kind", "daily_cap"));
+                        if (TryFallback(FallbackReason.DailyTokenCap))
+                        {
+                            Discard(result);
+                            continue;
+                        }
+
+                        Discard(result);
+                        DateTimeOffset now = Time.GetUtcNow();
+                        DateTimeOffset resetsAt = outcome.ServerDelay is { } wait ? Clock.AddSaturating(now, wait) : Clock.NextMidnightUtc(now);
+                        throw new DailyTokenCapExceededException(
+                            $"The daily token cap{ModelText(model)} is used up; it resets at {resetsAt:u}. Not waiting for it: " +
+                            "reduce request volume, switch to a cheaper model (FallbackModels), or move to a higher plan." + Quote(outcome.Detail),
+                            resetsAt, resetsAt - now, error);
+                    }
+
+                    case Verdict.RateLimited:
+                    {
+                        Telemetry.RateLimited.Add(1, _clientTag, new("retryguard.kind", "rate_limit"));
+                        rateLimitsInARow++;
+                        if (outcome.ServerDelay is { } wait && wait > Options.MaxRetryAfter)
+                        {
+                            if (TryFallback(FallbackReason.RetryAfterTooLong))
+                            {
+                                Discard(result);
+                                continue;
+                            }
+
+                            Discard(result);
+                            throw new RateLimitExceededException(
+                                $"Rate limited{ModelText(model)}: the server asks to wait {wait}, longer than MaxRetryAfter ({Options.MaxRetryAfter}), " +
+                                "so the request was not retried. Lower the request rate (RequestsPerMinute), configure a fallback model, " +
+                                "or retry after the given time." + Quote(outcome.Detail),
+                                wait, error);
+                        }
+
+                        if (rateLimitsInARow >= EscalateAfterRateLimits && !escalated)
+                        {
+                            escalated = true;
+                            Escalate(rateLimitsInARow, model, activity);
+                        }
+
+                        if (retries >= Options.MaxRetries)
+                        {
+                            return GiveUp(result, error, attempt, "429");
+                        }
+
+                        TimeSpan delay = outcome.ServerDelay ?? Backoff.Exponential(retries, Options.BaseDelay, Options.MaxDelay, Options.Random);
+                        if (outcome.ServerDelay is { } serverWait)
+                        {
+                            // The wait applies to the key, not just this request: hold every request of the client.
+                            Limiter.Pause(serverWait);
+                        }
+
+                        await RetryAfterAsync(result, attempt, outcome, delay, model, activity, cancellationToken).ConfigureAwait(false);
+                        retries++;
+                        continue;
+                    }
+
+                    default:
+                    {
+                        rateLimitsInARow = 0;
+                        if (retries >= Options.MaxRetries)
+                        {
+                            if (TryFallback(FallbackReason.RetriesExhausted))
+                            {
+                                Discard(result);
+                                continue;
+                            }
+
+                            return GiveUp(result, error, attempt, Describe(outcome));
+                        }
+
+                        TimeSpan delay = Backoff.Exponential(retries, Options.BaseDelay, Options.MaxDelay, Options.Random);
+                        if (outcome.ServerDelay is { } serverWait && serverWait <= Options.MaxRetryAfter && serverWait > delay)
+                        {
+                            delay = serverWait;
+                        }
+
+                        await RetryAfterAsync(result, attempt, outcome, delay, model, activity, cancellationToken).ConfigureAwait(false);
+                        retries++;
+                        continue;
+                    }
+                }
+            }
+        }
+        catch (Exception ex)
+        {
+            activity?.SetTag("retryguard.attempts", attempt);
+            activity?.SetTag("error.type", ex.GetType().FullName);
+            activity?.SetStatus(ActivityStatusCode.Error);
+            throw;
+        }
+
+        bool TryFallback(FallbackReason reason)
+        {
+            if (chain is null || nextFallback >= chain.Count)
+            {
+                return false;
+            }
+
+            string from = model!;
+            model = chain[nextFallback++];
+            retries = 0;
+            rateLimitsInARow = 0;
+            Telemetry.Fallbacks.Add(1, _clientTag, new("retryguard.reason", reason.ToString()));
+            LogFallback(Logger, Options.Name, from, reason.ToString(), model, null);
+            activity?.AddEvent(new ActivityEvent("retryguard.fallback", tags: new ActivityTagsCollection
+            {
+                ["retryguard.model.from"] = from,
+                ["retryguard.model.to"] = model,
+                ["retryguard.reason"] = reason.ToString(),
+            }));
+            Invoke(Options.OnFallback, new RetryGuardFallbackInfo(from, model, reason), nameof(RetryGuardOptions.OnFallback));
+            return true;
+        }
+    }
+
+    private async ValueTask<(T? Result, Exception? Error, Classification Outcome)> AttemptAsync<T>(
+        AttemptStrategy<T> strategy, string? model, CancellationToken cancellationToken)
+    {
+        using CancellationTokenSource? timeout = Options.AttemptTimeout is { } limit ? Clock.CreateTimeout(Time, limit) : null;
+        using CancellationTokenSource? linked = timeout is null ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        CancellationToken token = linked?.Token ?? cancellationToken;
+        T? result = default;
+        try
+        {
+            result = await strategy.SendAsync(model, token).ConfigureAwait(false);
+            Classification outcome = await strategy.ClassifyAsync(result, token).ConfigureAwait(false);
+            return (result, null, outcome);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The caller gave up: no retry, no further request.
+            Discard(result);
+            throw;
+        }
+        catch (OperationCanceledException ex) when (timeout?.IsCancellationRequested == true)
+        {
+            Discard(result);
+            return (default, ex, Classification.Transient(null, RetryReason.AttemptTimeout));
+        }
+        catch (Exception ex) when (strategy.ClassifyException(ex) is { } outcome)
+        {
+            Discard(result);
+            return (default, ex, outcome);
+        }
+    }
+
+    private async ValueTask<T> ServeAsync<T>(AttemptStrategy<T> strategy, T? result, Exception? error, string? model, int attempt,
+        Activity? activity, CancellationToken cancellationToken)
+    {
+        activity?.SetTag("retryguard.attempts", attempt);
+        if (model is not null)
+        {
+            activity?.SetTag("retryguard.model.served", model);
+        }
+
+        if (error is not null)
+        {
+            ExceptionDispatchInfo.Capture(error).Throw();
+        }
+
+        await strategy.OnServedAsync(result!, model, cancellationToken).ConfigureAwait(false);
+        return result!;
+    }
+
+    private T GiveUp<T>(T? result, Exception? error, int attempt, string outcome)
+    {
+        LogGaveUp(Logger, Options.Name, attempt, outcome, null);
+        if (error is not null)
+        {
+            ExceptionDispatchInfo.Capture(error).Throw();
+        }
+
+        return result!;
+    }
+
+    private async Task RetryAfterAsync<T>(T? result, int attempt, Classification outcome, TimeSpan delay, string? model,
+        Activity? activity, CancellationToken cancellationToken)
+    {
+        Discard(result);
+        string reason = outcome.Reason.ToString();
+        Telemetry.Retries.Add(1, _clientTag, new("retryguard.reason", reason));
+        if (Logger.IsEnabled(LogLevel.Information))
+        {
+            LogRetry(Logger, Options.Name, attempt, Describe(outcome), delay.TotalMilliseconds, model ?? "-", null);
+        }
+
+        activity?.AddEvent(new ActivityEvent("retryguard.retry", tags: new ActivityTagsCollection
+        {
+            ["retryguard.attempt"] = attempt,
+            ["retryguard.reason"] = reason,
+            ["retryguard.delay_ms"] = delay.TotalMilliseconds,
+        }));
+        Invoke(Options.OnRetry,
+            new RetryGuardRetryInfo(attempt, outcome.Reason, outcome.Status is { } s ? (HttpStatusCode)s : null, delay, model),
+            nameof(RetryGuardOptions.OnRetry));
+        Interlocked.Increment(ref _retryWaits);
+        try
+        {
+            await Clock.Delay(Time, delay, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _retryWaits);
+        }
+    }
+
+    private void Escalate(int count, string? model, Activity? activity)
+    {
+        Telemetry.Escalations.Add(1, _clientTag);
+        LogEscalation(Logger, Options.Name, count, model ?? "-", RetryGuardEscalationInfo.Advice, null);
+        activity?.AddEvent(new ActivityEvent("retryguard.escalation"));
+        Invoke(Options.OnEscalation, new RetryGuardEscalationInfo(count, model), nameof(RetryGuardOptions.OnEscalation));
+    }
+
+    private void Invoke<TInfo>(Action<TInfo>? callback, TInfo info, string name)
+    {
+        if (callback is null)
+        {
+            return;
+        }
+
+        try
+        {
+            callback(info);
+        }
+        catch (Exception ex)
+        {
+            LogCallbackFailed(Logger, Options.Name, name, ex);
+        }
+    }
+
+    private static void Discard<T>(T? result)
+    {
+        if (result is HttpResponseMessage response)
+        {
+            response.Dispose();
+        }
+    }
+
+    private static string Describe(Classification outcome) => outcome.Status is { } status
+        ? status.ToString(System.Globalization.CultureInfo.InvariantCulture)
+        : outcome.Reason.ToString();
+
+    private static string ModelText(string? model) => model is null ? string.Empty : $" for model '{model}'";
+
+    private static string Quote(string? detail) => string.IsNullOrWhiteSpace(detail) ? string.Empty : $" Server said: \"{detail}\"";
+}
