@@ -1,9 +1,13 @@
+using System.Net.Http.Json;
 using System.Text.Json;
 
 namespace RetryGuard.Sample;
 
 /// <summary>The part of the OpenAI-compatible chat-completions wire format this sample uses.</summary>
-public sealed record ChatRequest(string Model, IReadOnlyList<ChatMessage> Messages, string? User = null);
+public sealed record ChatRequest(string Model, IReadOnlyList<ChatMessage> Messages, string? User = null)
+{
+    public static ChatRequest Ask(string model, string prompt, string user) => new(model, [new ChatMessage("user", prompt)], user);
+}
 
 public sealed record ChatMessage(string Role, string Content);
 
@@ -11,10 +15,22 @@ public sealed record ChatCompletion(string Id, string Model, IReadOnlyList<ChatC
 
 public sealed record ChatChoice(int Index, ChatMessage Message);
 
-/// <summary>One way to ask the gateway for a completion; the sample compares two of them.</summary>
-public interface IChatClient
+/// <summary>An API error body: <c>{"error": {"code": …, "message": …}}</c>.</summary>
+public sealed record ApiError(ApiErrorDetail Error);
+
+public sealed record ApiErrorDetail(string Code, string Message);
+
+/// <summary>One way of asking the gateway for a completion; the sample runs each scenario with two of them.</summary>
+public delegate Task<string> ChatCall(ChatRequest request, CancellationToken cancellationToken);
+
+internal static class ChatResponses
 {
-    Task<string> CompleteAsync(string prompt, string user, CancellationToken cancellationToken);
+    public static async Task<string> ReadAnswerAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var completion = await response.Content.ReadFromJsonAsync<ChatCompletion>(cancellationToken)
+            ?? throw new InvalidOperationException("The gateway answered 200 with an empty body.");
+        return completion.Choices[0].Message.Content;
+    }
 }
 
 /// <summary>Where the gateway is and which model to ask, from appsettings.json as a real app would read it.</summary>

@@ -9,7 +9,10 @@ namespace RetryGuard.Package.Tests;
 [Collection(PackageCollection.Name)]
 public sealed class ConsumerTests(PackedPackage package, ITestOutputHelper log)
 {
-    /// <summary>The jitter-less retry loop of the README: every client that failed together retries together.</summary>
+    /// <summary>
+    /// The jitter-less retry loop of the README: every client that failed together retries together. It retries 5xx
+    /// only, so RG0001 is the one rule it breaks and the fixed program must build without any RetryGuard diagnostic.
+    /// </summary>
     private const string JitterlessProgram = """
         using System.Net;
 
@@ -33,7 +36,7 @@ public sealed class ConsumerTests(PackedPackage package, ITestOutputHelper log)
                 for (int attempt = 0; attempt < 3; attempt++)
                 {
                     try { return await http.GetStringAsync(url); }
-                    catch (HttpRequestException) { await Task.Delay(100 * (attempt + 1)); }
+                    catch (HttpRequestException e) when (e.StatusCode >= HttpStatusCode.InternalServerError) { await Task.Delay(100 * (attempt + 1)); }
                 }
 
                 throw new InvalidOperationException($"{url} still failed after 3 attempts.");
