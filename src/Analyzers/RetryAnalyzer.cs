@@ -36,53 +36,79 @@ public sealed class RetryAnalyzer : DiagnosticAnalyzer
             return;
         }
 
-        context.RegisterOperationAction(c => AnalyzeLoop(c, symbols), OperationKind.Loop);
-        context.RegisterOperationAction(c => AnalyzeRecursion(c, symbols), OperationKind.Invocation);
-        context.RegisterOperationAction(c => AnalyzeGoto(c, symbols), OperationKind.Branch);
+        context.RegisterOperationBlockStartAction(block => OnBlockStart(block, symbols));
     }
 
-    private static void AnalyzeLoop(OperationAnalysisContext context, KnownSymbols symbols)
+    /// <summary>
+    /// One recognizer per member body: what it learns about the body (the writes to each local, the guards before
+    /// each wait) is computed once and shared by every loop, goto and recursive call in it.
+    /// </summary>
+    private static void OnBlockStart(OperationBlockStartAnalysisContext context, KnownSymbols symbols)
     {
-        var loop = (ILoopOperation)context.Operation;
-        var settings = AnalyzerSettings.For(context.Options, loop.Syntax.SyntaxTree);
-        var construct = Recognizer(loop, symbols, settings).RecognizeLoop(loop);
-        Report(construct, settings, context.ReportDiagnostic);
-    }
+        RetryRecognizer? recognizer = null;
+        AnalyzerSettings? settings = null;
 
-    private static void AnalyzeRecursion(OperationAnalysisContext context, KnownSymbols symbols)
-    {
-        var call = (IInvocationOperation)context.Operation;
-
-        // Cheap test first: only a call to the function it sits in can be a recursive retry.
-        var (function, body) = EnclosingFunction(call, context.ContainingSymbol);
-        if (function is null || body is null ||
-            !SymbolEqualityComparer.Default.Equals(call.TargetMethod.OriginalDefinition, function.OriginalDefinition))
+        RetryRecognizer RecognizerFor(IOperation operation)
         {
-            return;
+            settings ??= AnalyzerSettings.For(context.Options, operation.Syntax.SyntaxTree);
+            if (recognizer is null)
+            {
+                var home = operation.SemanticModel;
+                recognizer = new RetryRecognizer(symbols, tree => SemanticModelFor(tree, home, symbols.Compilation), settings);
+            }
+
+            return recognizer;
         }
 
-        var settings = AnalyzerSettings.For(context.Options, call.Syntax.SyntaxTree);
-        var construct = Recognizer(call, symbols, settings).RecognizeRecursion(call, function, body);
-        Report(construct, settings, context.ReportDiagnostic);
-    }
+        context.RegisterOperationAction(
+            c =>
+            {
+                var loop = (ILoopOperation)c.Operation;
+                var construct = RecognizerFor(loop).RecognizeLoop(loop);
+                Report(construct, settings!, c.ReportDiagnostic);
+            },
+            OperationKind.Loop);
 
-    private static void AnalyzeGoto(OperationAnalysisContext context, KnownSymbols symbols)
-    {
-        var jump = (IBranchOperation)context.Operation;
-        if (jump.BranchKind != BranchKind.GoTo)
-        {
-            return;
-        }
+        context.RegisterOperationAction(
+            c =>
+            {
+                var call = (IInvocationOperation)c.Operation;
 
-        var (_, body) = EnclosingFunction(jump, context.ContainingSymbol);
-        if (body is null)
-        {
-            return;
-        }
+                // Cheap test first: only a call to the function it sits in can be a recursive retry.
+                if (call.TargetMethod.MethodKind != MethodKind.LocalFunction && call.TargetMethod.Name != c.ContainingSymbol.Name)
+                {
+                    return;
+                }
 
-        var settings = AnalyzerSettings.For(context.Options, jump.Syntax.SyntaxTree);
-        var construct = Recognizer(jump, symbols, settings).RecognizeGoto(jump, body);
-        Report(construct, settings, context.ReportDiagnostic);
+                var (function, body) = EnclosingFunction(call, c.ContainingSymbol);
+                if (function is null || body is null ||
+                    !SymbolEqualityComparer.Default.Equals(call.TargetMethod.OriginalDefinition, function.OriginalDefinition))
+                {
+                    return;
+                }
+
+                var construct = RecognizerFor(call).RecognizeRecursion(call, function, body);
+                Report(construct, settings!, c.ReportDiagnostic);
+            },
+            OperationKind.Invocation);
+
+        context.RegisterOperationAction(
+            c =>
+            {
+                var jump = (IBranchOperation)c.Operation;
+                if (jump.BranchKind != BranchKind.GoTo)
+                {
+                    return;
+                }
+
+                var (_, body) = EnclosingFunction(jump, c.ContainingSymbol);
+                if (body is not null)
+                {
+                    var construct = RecognizerFor(jump).RecognizeGoto(jump, body);
+                    Report(construct, settings!, c.ReportDiagnostic);
+                }
+            },
+            OperationKind.Branch);
     }
 
     /// <summary>The method or local function whose body holds the operation; lambdas end the search.</summary>
@@ -104,12 +130,6 @@ public sealed class RetryAnalyzer : DiagnosticAnalyzer
         }
 
         return (null, null);
-    }
-
-    private static RetryRecognizer Recognizer(IOperation operation, KnownSymbols symbols, AnalyzerSettings settings)
-    {
-        var home = operation.SemanticModel;
-        return new RetryRecognizer(symbols, tree => SemanticModelFor(tree, home, symbols.Compilation), settings);
     }
 
     internal static void Report(RetryConstruct? construct, AnalyzerSettings settings, System.Action<Diagnostic> report)

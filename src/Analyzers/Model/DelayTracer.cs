@@ -127,6 +127,11 @@ internal sealed class DelayTracer
                 return VisitArray(array);
             case IArrayInitializerOperation initializer:
                 return VisitAll(initializer.ElementValues);
+            case IConditionalAccessOperation conditionalAccess:
+                // response.Headers.RetryAfter?.Delta: what is read decides.
+                return Visit(conditionalAccess.WhenNotNull);
+            case IConditionalAccessInstanceOperation instance:
+                return VisitConditionalReceiver(instance);
             default:
                 return DelaySource.Unknown;
         }
@@ -159,6 +164,19 @@ internal sealed class DelayTracer
         }
 
         return sources;
+    }
+
+    private DelaySource VisitConditionalReceiver(IConditionalAccessInstanceOperation instance)
+    {
+        for (var current = instance.Parent; current is not null; current = current.Parent)
+        {
+            if (current is IConditionalAccessOperation access && OperationWalk.IsWithin(instance, access.WhenNotNull))
+            {
+                return Visit(access.Operation);
+            }
+        }
+
+        return DelaySource.Unknown;
     }
 
     private DelaySource VisitAll(IEnumerable<IOperation> operations)
@@ -308,6 +326,7 @@ internal sealed class DelayTracer
             case SpecialType.System_Double:
             case SpecialType.System_Single:
             case SpecialType.System_Decimal:
+            case SpecialType.System_String:
                 return true;
         }
 

@@ -430,18 +430,10 @@ internal sealed partial class RetryRecognizer
             return null;
         }
 
-        var root = reference as IOperation;
-        while (root.Parent is not null)
+        foreach (var guard in ComparisonsIn(reference))
         {
-            root = root.Parent;
-        }
-
-        foreach (var operation in OperationWalk.Descendants(root, intoFunctions: false))
-        {
-            if (operation is not IConditionalOperation { Condition: IBinaryOperation comparison } guard ||
-                comparison.OperatorKind is not (BinaryOperatorKind.GreaterThan or BinaryOperatorKind.GreaterThanOrEqual or
-                    BinaryOperatorKind.LessThan or BinaryOperatorKind.LessThanOrEqual) ||
-                guard.Syntax.SpanStart > reference.Syntax.SpanStart)
+            var comparison = (IBinaryOperation)guard.Condition!;
+            if (guard.Syntax.SpanStart > reference.Syntax.SpanStart)
             {
                 continue;
             }
@@ -471,6 +463,34 @@ internal sealed partial class RetryRecognizer
         }
 
         return null;
+    }
+
+    /// <summary>The ifs of a body whose condition is a relational comparison: collected once per body.</summary>
+    private List<IConditionalOperation> ComparisonsIn(IOperation operation)
+    {
+        var root = operation;
+        while (root.Parent is not null)
+        {
+            root = root.Parent;
+        }
+
+        if (!_comparisonsByRoot.TryGetValue(root, out var found))
+        {
+            found = new List<IConditionalOperation>();
+            foreach (var candidate in OperationWalk.Descendants(root, intoFunctions: false))
+            {
+                if (candidate is IConditionalOperation { Condition: IBinaryOperation comparison } guard &&
+                    comparison.OperatorKind is BinaryOperatorKind.GreaterThan or BinaryOperatorKind.GreaterThanOrEqual or
+                        BinaryOperatorKind.LessThan or BinaryOperatorKind.LessThanOrEqual)
+                {
+                    found.Add(guard);
+                }
+            }
+
+            _comparisonsByRoot[root] = found;
+        }
+
+        return found;
     }
 
     /// <summary><c>wait.TotalSeconds > 300</c>: a number compared with a unit-named property is a duration.</summary>

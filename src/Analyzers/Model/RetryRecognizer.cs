@@ -23,6 +23,7 @@ internal sealed partial class RetryRecognizer
     private readonly StatusConditions _statuses;
     private readonly DelayTracer _tracer;
     private readonly Func<SyntaxTree, SemanticModel?> _semanticModels;
+    private readonly Dictionary<IOperation, List<IConditionalOperation>> _comparisonsByRoot = new();
 
     public RetryRecognizer(KnownSymbols symbols, Func<SyntaxTree, SemanticModel?> semanticModels, AnalyzerSettings? settings = null)
     {
