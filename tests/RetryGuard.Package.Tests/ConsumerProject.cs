@@ -8,7 +8,8 @@ namespace RetryGuard.Package.Tests;
 /// </summary>
 internal sealed class ConsumerProject
 {
-    private static readonly TimeSpan CommandTimeout = TimeSpan.FromMinutes(2);
+    /// <summary>Generous: a timeout only guards against a hung command, and a shared 2-core machine can be slow.</summary>
+    private static readonly TimeSpan CommandTimeout = TimeSpan.FromMinutes(4);
 
     private readonly ITestOutputHelper _log;
 

@@ -34,7 +34,7 @@ public sealed class PackedPackage : IAsyncLifetime
     {
         Directory.CreateDirectory(FeedDirectory);
 
-        PackResult = await DotNetCli.RunAsync(RepositoryLayout.Root, TimeSpan.FromMinutes(3),
+        PackResult = await DotNetCli.RunAsync(RepositoryLayout.Root, TimeSpan.FromMinutes(6),
             "pack", RepositoryLayout.RuntimeProject,
             "--configuration", "Release",
             "--output", FeedDirectory,

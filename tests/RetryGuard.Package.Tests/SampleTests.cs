@@ -54,7 +54,7 @@ public sealed class SampleTests(PackedPackage package, ITestOutputHelper log)
 
     private async Task<CommandResult> DotNetAsync(params string[] arguments)
     {
-        var result = await DotNetCli.RunAsync(SampleDirectory, TimeSpan.FromMinutes(2), arguments);
+        var result = await DotNetCli.RunAsync(SampleDirectory, TimeSpan.FromMinutes(4), arguments);
         log.WriteLine(result.Summary());
         return result;
     }
