@@ -3,6 +3,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 using RetryGuard.Analyzers.Model;
+using RetryGuard.Analyzers.Model.Polly;
 using RetryGuard.Analyzers.Rules;
 
 namespace RetryGuard.Analyzers;
@@ -37,6 +38,7 @@ public sealed class RetryAnalyzer : DiagnosticAnalyzer
         }
 
         context.RegisterOperationBlockStartAction(block => OnBlockStart(block, symbols));
+        PollyRegistration.Register(context, symbols, (tree, home) => SemanticModelFor(tree, home, symbols.Compilation));
     }
 
     /// <summary>
@@ -91,6 +93,18 @@ public sealed class RetryAnalyzer : DiagnosticAnalyzer
                 Report(construct, settings!, c.ReportDiagnostic);
             },
             OperationKind.Invocation);
+
+        context.RegisterOperationAction(
+            c =>
+            {
+                var attempt = (ITryOperation)c.Operation;
+                if (attempt.Catches.Length > 0)
+                {
+                    var construct = RecognizerFor(attempt).RecognizeCatchRetry(attempt);
+                    Report(construct, settings!, c.ReportDiagnostic);
+                }
+            },
+            OperationKind.Try);
 
         context.RegisterOperationAction(
             c =>

@@ -775,7 +775,7 @@ public class RG0001NoJitterTests
         """);
 
     [Fact]
-    public Task Delay_outside_any_loop() => Clean("""
+    public Task Delay_after_a_failure_with_no_second_attempt() => Clean("""
         class C
         {
             async Task<string> Call(HttpClient http)
@@ -784,6 +784,22 @@ public class RG0001NoJitterTests
                 catch (HttpRequestException)
                 {
                     await Task.Delay(1000);
+                    return "unavailable";
+                }
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Catch_and_retry_once_is_a_retry_too() => Flags("""
+        class C
+        {
+            async Task<string> Call(HttpClient http)
+            {
+                try { return await http.GetStringAsync("/"); }
+                catch (HttpRequestException)
+                {
+                    await {|RG0001:Task.Delay(1000)|};
                     return await http.GetStringAsync("/");
                 }
             }

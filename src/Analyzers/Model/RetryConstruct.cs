@@ -15,6 +15,9 @@ internal enum RetryKind
     /// <summary>A method that calls itself again after a failure.</summary>
     Recursion,
 
+    /// <summary>A catch block that makes the failed call once more.</summary>
+    CatchRetry,
+
     /// <summary>A Polly v7 policy (<c>Policy.Handle...WaitAndRetry...</c>).</summary>
     PollyV7,
 

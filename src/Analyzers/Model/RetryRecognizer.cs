@@ -29,7 +29,7 @@ internal sealed partial class RetryRecognizer
     {
         _symbols = symbols;
         _semanticModels = semanticModels;
-        _statuses = new StatusConditions(symbols);
+        _statuses = new StatusConditions(symbols, semanticModels);
         _tracer = new DelayTracer(symbols, semanticModels, settings?.JitterMethods);
     }
 
@@ -171,6 +171,75 @@ internal sealed partial class RetryRecognizer
         var region = Microsoft.CodeAnalysis.Text.TextSpan.FromBounds(label.Syntax.SpanStart, jump.Syntax.Span.End);
         return Build(RetryKind.Goto, jump, points, RegionBound(body, region, jump.Syntax.GetLocation(), "a goto back to '" + jump.Target.Name + "'"));
     }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Catch-and-retry: a catch block that makes the failed call once more.
+    // ------------------------------------------------------------------------------------------------------------
+
+    public RetryConstruct? RecognizeCatchRetry(ITryOperation attempt)
+    {
+        // Inside a loop the loop is the construct; the loop analysis sees this catch.
+        for (var current = attempt.Parent; current is not null; current = current.Parent)
+        {
+            if (current is ILoopOperation)
+            {
+                return null;
+            }
+
+            if (current is IAnonymousFunctionOperation or ILocalFunctionOperation)
+            {
+                break;
+            }
+        }
+
+        // The same call, on the same receiver with the same arguments: a fallback to another URL or model is no retry.
+        var attempted = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var operation in OperationWalk.Descendants(attempt.Body, intoFunctions: false))
+        {
+            if (operation is IInvocationOperation invocation && !IsWait(invocation) && !IsLocalApi(invocation.TargetMethod))
+            {
+                attempted.Add(CallText(invocation));
+            }
+        }
+
+        if (attempted.Count == 0)
+        {
+            return null;
+        }
+
+        var points = new List<Point>();
+        foreach (var clause in attempt.Catches)
+        {
+            if (clause.Handler is null)
+            {
+                continue;
+            }
+
+            foreach (var operation in OperationWalk.Descendants(clause.Handler, intoFunctions: false))
+            {
+                if (operation is not IInvocationOperation again || !attempted.Contains(CallText(again)))
+                {
+                    continue;
+                }
+
+                if (Classify(again, new Scope(null, attempt), atEnd: false) is { } classification)
+                {
+                    AddPoint(points, again, classification, wait: null);
+                    foreach (var wait in WaitsBefore(again, clause.Handler))
+                    {
+                        AddPoint(points, wait, classification, wait);
+                    }
+                }
+
+                break;
+            }
+        }
+
+        return points.Count == 0 ? null : Build(RetryKind.CatchRetry, attempt, points, new RetryBound(BoundKind.OneShot, null));
+    }
+
+    private static string CallText(IInvocationOperation invocation) =>
+        System.Text.RegularExpressions.Regex.Replace(invocation.Syntax.ToString(), @"\s+", string.Empty);
 
     /// <summary>The waits on the way to a retry point: in the statements that precede it in each enclosing block.</summary>
     private IEnumerable<IInvocationOperation> WaitsBefore(IOperation point, IOperation boundary)

@@ -1,5 +1,6 @@
 using System;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
 
 namespace RetryGuard.Analyzers.Model;
@@ -11,9 +12,16 @@ namespace RetryGuard.Analyzers.Model;
 internal sealed class StatusConditions
 {
     private static readonly StatusSet Retryable = StatusSet.Of(408, 429, 500, 502, 503, 504);
+    private const int MaxHelperDepth = 2;
     private readonly KnownSymbols _symbols;
+    private readonly Func<SyntaxTree, SemanticModel?>? _semanticModels;
+    private int _helperDepth;
 
-    public StatusConditions(KnownSymbols symbols) => _symbols = symbols;
+    public StatusConditions(KnownSymbols symbols, Func<SyntaxTree, SemanticModel?>? semanticModels = null)
+    {
+        _symbols = symbols;
+        _semanticModels = semanticModels;
+    }
 
     /// <summary>The statuses for which <paramref name="condition"/> is true, or null.</summary>
     public StatusSet? WhenTrue(IOperation? condition) => Evaluate(condition, expected: true, out _);
@@ -92,9 +100,36 @@ internal sealed class StatusConditions
                 return Pattern(pattern.Pattern);
             case IInvocationOperation invocation:
                 return Invocation(invocation);
+            case ISwitchExpressionOperation switchExpression when IsStatusSubject(switchExpression.Value):
+                return SwitchExpression(switchExpression);
             default:
                 return null;
         }
+    }
+
+    /// <summary><c>code switch { HttpStatusCode.TooManyRequests => true, >= (HttpStatusCode)500 => true, _ => false }</c>.</summary>
+    private StatusSet? SwitchExpression(ISwitchExpressionOperation switchExpression)
+    {
+        var result = StatusSet.Empty;
+        var remaining = StatusSet.All;
+        foreach (var arm in switchExpression.Arms)
+        {
+            if (arm.Guard is not null || arm.Value.ConstantValue is not { HasValue: true, Value: bool answer } ||
+                Pattern(arm.Pattern) is not { } matched)
+            {
+                return null;
+            }
+
+            var taken = matched.Intersect(remaining);
+            if (answer)
+            {
+                result = result.Union(taken);
+            }
+
+            remaining = remaining.Intersect(matched.Complement());
+        }
+
+        return result;
     }
 
     /// <summary>An expression that holds an HTTP status: a <c>HttpStatusCode</c>, or an int property named Status/StatusCode.</summary>
@@ -212,7 +247,45 @@ internal sealed class StatusConditions
             return Retryable;
         }
 
-        return null;
+        return Helper(method);
+    }
+
+    /// <summary>
+    /// A small predicate of the same compilation (<c>static bool IsTransient(HttpResponseMessage r) =&gt; ...</c>):
+    /// its one returned condition decides. The subject is found by type, so no argument binding is needed.
+    /// </summary>
+    private StatusSet? Helper(IMethodSymbol method)
+    {
+        if (_semanticModels is null || _helperDepth >= MaxHelperDepth || method.ReturnType.SpecialType != SpecialType.System_Boolean ||
+            method.DeclaringSyntaxReferences.Length != 1)
+        {
+            return null;
+        }
+
+        var syntax = method.DeclaringSyntaxReferences[0].GetSyntax();
+        var (arrowBody, block) = syntax switch
+        {
+            MethodDeclarationSyntax declaration => (declaration.ExpressionBody, declaration.Body),
+            LocalFunctionStatementSyntax local => (local.ExpressionBody, local.Body),
+            _ => (null, null),
+        };
+        SyntaxNode? returned = arrowBody?.Expression ??
+            (block is { Statements.Count: 1 } && block.Statements[0] is ReturnStatementSyntax { Expression: { } value } ? value : null);
+
+        if (returned is null || _semanticModels(returned.SyntaxTree)?.GetOperation(returned) is not { } condition)
+        {
+            return null;
+        }
+
+        _helperDepth++;
+        try
+        {
+            return WhenTrue(condition);
+        }
+        finally
+        {
+            _helperDepth--;
+        }
     }
 
     private static int? Constant(IOperation? operation)

@@ -19,4 +19,57 @@ internal static class TestReferences
 
     public static MetadataReference Runtime { get; } =
         MetadataReference.CreateFromFile(typeof(global::RetryGuard.Backoff).Assembly.Location);
+
+    /// <summary>
+    /// Polly v7 (<c>Policy</c>), Polly.Core (v8), Polly.Contrib.WaitAndRetry, Polly.Extensions.Http and
+    /// Microsoft.Extensions.Http.Resilience, with the assemblies their public signatures need
+    /// (<c>IHttpClientBuilder</c>, <c>IServiceCollection</c>, options, logging).
+    /// </summary>
+    public static ImmutableArray<MetadataReference> Polly { get; } = CreatePolly();
+
+    private static ImmutableArray<MetadataReference> CreatePolly()
+    {
+        var roots = new[]
+        {
+            typeof(global::Polly.Policy).Assembly,
+            typeof(global::Polly.ResiliencePipeline).Assembly,
+            typeof(global::Polly.Contrib.WaitAndRetry.Backoff).Assembly,
+            typeof(global::Polly.Extensions.Http.HttpPolicyExtensions).Assembly,
+            typeof(global::Microsoft.Extensions.Http.Resilience.HttpRetryStrategyOptions).Assembly,
+        };
+
+        var locations = new SortedSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var assembly in roots)
+        {
+            locations.Add(assembly.Location);
+        }
+
+        // Dependencies that compilations using those APIs bind against, copied next to the test assembly.
+        string[] dependencies =
+        {
+            "Polly.Extensions", "Polly.RateLimiting", "Microsoft.Extensions.Resilience", "Microsoft.Extensions.Http",
+            "Microsoft.Extensions.Http.Diagnostics", "Microsoft.Extensions.DependencyInjection.Abstractions",
+            "Microsoft.Extensions.DependencyInjection", "Microsoft.Extensions.Options", "Microsoft.Extensions.Logging.Abstractions",
+            "Microsoft.Extensions.Diagnostics.Abstractions", "Microsoft.Extensions.Configuration.Abstractions",
+            "Microsoft.Extensions.Telemetry.Abstractions", "Microsoft.Extensions.Primitives",
+            "Microsoft.Extensions.Configuration.Binder", "Microsoft.Extensions.Configuration",
+            "Microsoft.Extensions.Options.ConfigurationExtensions",
+        };
+        foreach (string name in dependencies)
+        {
+            string path = Path.Combine(AppContext.BaseDirectory, name + ".dll");
+            if (File.Exists(path))
+            {
+                locations.Add(path);
+            }
+        }
+
+        var references = ImmutableArray.CreateBuilder<MetadataReference>();
+        foreach (string location in locations)
+        {
+            references.Add(MetadataReference.CreateFromFile(location));
+        }
+
+        return references.ToImmutable();
+    }
 }

@@ -11,11 +11,18 @@ namespace RetryGuard.Analyzers.Tests.Verifiers;
 internal static class Verify<TAnalyzer>
     where TAnalyzer : DiagnosticAnalyzer, new()
 {
-    public static Task AnalyzerAsync(string source, bool withRuntime = true, OutputKind outputKind = OutputKind.DynamicallyLinkedLibrary, string? only = null, string? editorConfig = null)
+    public static Task AnalyzerAsync(
+        string source,
+        bool withRuntime = true,
+        OutputKind outputKind = OutputKind.DynamicallyLinkedLibrary,
+        string? only = null,
+        string? editorConfig = null,
+        IEnumerable<MetadataReference>? references = null)
     {
         var test = new CSharpAnalyzerTest<TAnalyzer, DefaultVerifier> { TestCode = source };
         Configure(test, withRuntime, outputKind);
         Focus(test, only);
+        AddReferences(test, references);
         if (editorConfig is not null)
         {
             test.TestState.AnalyzerConfigFiles.Add(("/.editorconfig", "root = true\n\n[*.cs]\n" + editorConfig));
@@ -43,7 +50,7 @@ internal static class Verify<TAnalyzer>
     }
 
     /// <summary>An analyzer run over code that does not compile: only the RG diagnostics in the markup are checked.</summary>
-    public static Task AnalyzerIgnoringCompilerErrorsAsync(string source, string? only = null)
+    public static Task AnalyzerIgnoringCompilerErrorsAsync(string source, string? only = null, IEnumerable<MetadataReference>? references = null)
     {
         var test = new CSharpAnalyzerTest<TAnalyzer, DefaultVerifier>
         {
@@ -52,7 +59,18 @@ internal static class Verify<TAnalyzer>
         };
         Configure(test, withRuntime: true, OutputKind.DynamicallyLinkedLibrary);
         Focus(test, only);
+        AddReferences(test, references);
         return test.RunAsync();
+    }
+
+    /// <summary>Extra metadata references (for example <see cref="TestReferences.Polly"/>).</summary>
+    private static void AddReferences<TVerifier>(AnalyzerTest<TVerifier> test, IEnumerable<MetadataReference>? references)
+        where TVerifier : IVerifier, new()
+    {
+        if (references is not null)
+        {
+            test.TestState.AdditionalReferences.AddRange(references);
+        }
     }
 
     public static Task CodeFixAsync<TCodeFix>(string source, string fixedSource, int? iterations = null, string? equivalenceKey = null, string? only = null)

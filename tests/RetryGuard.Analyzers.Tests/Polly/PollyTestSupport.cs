@@ -1,0 +1,86 @@
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+using RetryGuard.Analyzers.Model;
+using RetryGuard.Analyzers.Model.Polly;
+using RetryGuard.Analyzers.Tests.Verifiers;
+
+namespace RetryGuard.Analyzers.Tests.Polly;
+
+/// <summary>Shared sources and helpers for the Polly / Microsoft.Extensions.Http.Resilience tests.</summary>
+internal static class PollyTestSupport
+{
+    public const string Usings = """
+        using System;
+        using System.Collections.Generic;
+        using System.Linq;
+        using System.Net;
+        using System.Net.Http;
+        using System.Threading;
+        using System.Threading.Tasks;
+        using Microsoft.Extensions.Configuration;
+        using Microsoft.Extensions.DependencyInjection;
+        using Microsoft.Extensions.Http.Resilience;
+        using Polly;
+        using Polly.Contrib.WaitAndRetry;
+        using Polly.Extensions.Http;
+        using Polly.Retry;
+
+        """;
+
+    /// <summary>Runs the analyzer over <paramref name="code"/> (after the usings) with the Polly references.</summary>
+    public static Task Verify(string code, string? only = null) =>
+        Verify<RetryAnalyzer>.AnalyzerAsync(Usings + code, only: only, references: TestReferences.Polly);
+
+    /// <summary>The same over code that does not compile: only the RG diagnostics in the markup are checked.</summary>
+    public static Task VerifyBroken(string code, string? only = null) =>
+        Verify<RetryAnalyzer>.AnalyzerIgnoringCompilerErrorsAsync(Usings + code, only: only, references: TestReferences.Polly);
+
+    /// <summary>
+    /// Every Polly construct the recognizer builds from <paramref name="code"/>, in source order: the model the rule
+    /// checkers read, checked here directly.
+    /// </summary>
+    public static ImmutableArray<RetryConstruct> Constructs(string code)
+    {
+        var tree = CSharpSyntaxTree.ParseText(Usings + code, new CSharpParseOptions(LanguageVersion.Latest));
+        var compilation = CSharpCompilation.Create(
+            "Model",
+            new[] { tree },
+            TestReferences.Net100.AddRange(TestReferences.Polly),
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+        var errors = compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+        Assert.True(errors.Count == 0, string.Join(Environment.NewLine, errors));
+
+        var symbols = KnownSymbols.TryCreate(compilation)!;
+        var polly = KnownPollySymbols.TryCreate(compilation)!;
+        var model = compilation.GetSemanticModel(tree);
+        var index = new Lazy<OptionsWriteIndex>(() => OptionsWriteIndex.Build(compilation, polly, CancellationToken.None));
+        var recognizer = new PollyRecognizer(symbols, polly, t => compilation.GetSemanticModel(t), () => index.Value);
+        var constructs = ImmutableArray.CreateBuilder<RetryConstruct>();
+        foreach (var node in tree.GetRoot().DescendantNodes())
+        {
+            var construct = model.GetOperation(node) switch
+            {
+                IInvocationOperation invocation when PollyRecognizer.MayBeV7Retry(invocation) => recognizer.RecognizeV7(invocation),
+                IInvocationOperation invocation => recognizer.RecognizeStandardHandler(invocation),
+                IObjectCreationOperation creation => recognizer.RecognizeOptions(creation),
+                _ => null,
+            };
+            if (construct is not null)
+            {
+                constructs.Add(construct);
+            }
+        }
+
+        return constructs.ToImmutable();
+    }
+
+    public static RetryConstruct Single(string code)
+    {
+        var constructs = Constructs(code);
+        Assert.Single(constructs);
+        return constructs[0];
+    }
+}
