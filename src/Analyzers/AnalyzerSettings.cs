@@ -17,6 +17,9 @@ internal sealed class AnalyzerSettings
     public const string MaxRetryAfterKey = "retryguard.max_retry_after";
     public const string JitterMethodsKey = "retryguard.additional_jitter_methods";
 
+    /// <summary>Extra API key formats for RG0004: whitespace-separated <c>Provider=regex</c> entries (read by Keys/KeyCatalog).</summary>
+    public const string AdditionalKeyPatternsKey = "retryguard.additional_key_patterns";
+
     public static readonly StatusSet DefaultNonRetryable = StatusSet.Of(400, 401, 402, 403, 422);
     public static readonly TimeSpan DefaultMaxRetryAfter = TimeSpan.FromSeconds(120);
 

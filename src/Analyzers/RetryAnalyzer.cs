@@ -20,6 +20,7 @@ public sealed class RetryAnalyzer : DiagnosticAnalyzer
         RuleCatalog.RG0002NonRetryableStatus,
         RuleCatalog.RG0003IgnoresRetryAfter,
         RuleCatalog.RG0005Unbounded,
+        RuleCatalog.RG0006StackedRetries,
         RuleCatalog.RG0007UncappedRetryAfter);
 
     public override void Initialize(AnalysisContext context)
@@ -157,6 +158,7 @@ public sealed class RetryAnalyzer : DiagnosticAnalyzer
         RG0002NonRetryableStatusRule.Check(construct, settings, report);
         RG0003IgnoresRetryAfterRule.Check(construct, report);
         RG0005UnboundedRule.Check(construct, report);
+        RG0006StackedRetriesRule.Check(construct, report);
         RG0007UncappedRetryAfterRule.Check(construct, settings, report);
     }
 

@@ -54,18 +54,15 @@ internal static class RuleCatalog
         description: "Every 429 carries Retry-After; retrying sooner is refused again and keeps the key over its limit.",
         helpLinkUri: HelpLink("RG0003"));
 
-#pragma warning disable RS2000 // Not shipped yet: enters AnalyzerReleases.Unshipped.md together with its analyzer.
     public static readonly DiagnosticDescriptor RG0004SharedApiKey = new(
         "RG0004",
         title: "API key is shared across environments",
-        messageFormat: "The {0} key {1} {2}; give each environment its own key",
+        messageFormat: "{0} {1}; give each environment its own key ({2})",
         Categories.Security,
         DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
-        description: "One key across dev, staging and prod lets dev experiments drain prod's rate limit, widens the blast radius of a leak and blurs per-environment analytics.",
+        description: "One key across dev, staging and prod lets dev experiments drain prod's rate limit, widens the blast radius of a leak and blurs per-environment analytics. A key written into source, or the same key in two environments' configuration, is shared by construction.",
         helpLinkUri: HelpLink("RG0004"));
-
-#pragma warning restore RS2000
 
     public static readonly DiagnosticDescriptor RG0005Unbounded = new(
         "RG0005",
@@ -77,7 +74,6 @@ internal static class RuleCatalog
         description: "A retry without a bound turns an outage or an exhausted quota into a request loop that never ends.",
         helpLinkUri: HelpLink("RG0005"));
 
-#pragma warning disable RS2000 // Not shipped yet: enters AnalyzerReleases.Unshipped.md together with its analyzer.
     public static readonly DiagnosticDescriptor RG0006StackedRetries = new(
         "RG0006",
         title: "Retry wraps a client that already retries",
@@ -87,8 +83,6 @@ internal static class RuleCatalog
         isEnabledByDefault: true,
         description: "OpenAI, Azure and System.ClientModel SDK clients retry 408, 429 and 5xx themselves; a retry around them multiplies the requests sent for one call and hides the 429s.",
         helpLinkUri: HelpLink("RG0006"));
-
-#pragma warning restore RS2000
 
     public static readonly DiagnosticDescriptor RG0007UncappedRetryAfter = new(
         "RG0007",

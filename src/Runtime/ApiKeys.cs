@@ -19,13 +19,15 @@ public static class ApiKeys
     /// upper-cased), then <c>NAME</c>.
     /// </summary>
     /// <exception cref="ApiKeyNotFoundException">Neither is set; the message names the variables (never a value).</exception>
-    public static string Require(string name) => Require(name, Environment.GetEnvironmentVariable);
+    public static string Require(string name) =>
+        Require(name, Environment.GetEnvironmentVariable, ProcessEnvironment());
 
     /// <summary>
-    /// As <see cref="Require(string)"/>, reading <paramref name="configuration"/> (which usually includes the
-    /// environment variables) and taking the environment from <c>DOTNET_ENVIRONMENT</c>, <c>ASPNETCORE_ENVIRONMENT</c>
-    /// or <c>environment</c> in it, else from the process environment.
+    /// As <see cref="Require(string)"/>, reading the keys from <paramref name="configuration"/> (which usually includes
+    /// the environment variables). The environment comes from <c>DOTNET_ENVIRONMENT</c>, <c>ASPNETCORE_ENVIRONMENT</c>
+    /// or <c>environment</c> in the configuration, else from the process environment.
     /// </summary>
+    /// <exception cref="ApiKeyNotFoundException">Neither key is set; the message names them (never a value).</exception>
     public static string Require(IConfiguration configuration, string name)
     {
         if (configuration is null)
@@ -33,33 +35,22 @@ public static class ApiKeys
             throw new ArgumentNullException(nameof(configuration));
         }
 
-        return Require(name, key =>
-            configuration[key] ??
-            (key == "environment" ? null : Array.IndexOf(EnvironmentVariables, key) >= 0 ? Environment.GetEnvironmentVariable(key) : null),
-            extraEnvironmentKey: "environment");
+        string? environment = NonEmpty(configuration[EnvironmentVariables[0]]) ??
+                              NonEmpty(configuration[EnvironmentVariables[1]]) ??
+                              NonEmpty(configuration["environment"]) ??
+                              ProcessEnvironment();
+        return Require(name, key => configuration[key], environment);
     }
 
     /// <summary>The lookup behind both overloads; tests pass a dictionary instead of mutating the process.</summary>
-    internal static string Require(string name, Func<string, string?> lookup, string? extraEnvironmentKey = null)
+    internal static string Require(string name, Func<string, string?> lookup) =>
+        Require(name, lookup, NonEmpty(lookup(EnvironmentVariables[0])) ?? NonEmpty(lookup(EnvironmentVariables[1])));
+
+    private static string Require(string name, Func<string, string?> lookup, string? environment)
     {
         if (string.IsNullOrWhiteSpace(name))
         {
             throw new ArgumentException("Name the key's variable, for example \"OPENAI_API_KEY\".", nameof(name));
-        }
-
-        string? environment = null;
-        foreach (string variable in EnvironmentVariables)
-        {
-            environment = NonEmpty(lookup(variable));
-            if (environment is not null)
-            {
-                break;
-            }
-        }
-
-        if (environment is null && extraEnvironmentKey is not null)
-        {
-            environment = NonEmpty(lookup(extraEnvironmentKey));
         }
 
         List<string> tried = new();
@@ -83,6 +74,10 @@ public static class ApiKeys
             : $"No API key found for environment '{environment}': set {tried[0]} (preferred: one key per environment) or {name}.";
         throw new ApiKeyNotFoundException(message, tried.ToArray());
     }
+
+    private static string? ProcessEnvironment() =>
+        NonEmpty(Environment.GetEnvironmentVariable(EnvironmentVariables[0])) ??
+        NonEmpty(Environment.GetEnvironmentVariable(EnvironmentVariables[1]));
 
     private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value!.Trim();
 

@@ -15,7 +15,7 @@ internal static class KeyRedactor
     // Key-shaped tokens: vendor prefixes (sk-, sk-proj-, pk-, rk-, xai-, gsk_, AIza…), "Bearer <token>", and long
     // opaque runs of letters, digits, '-' and '_' (32+ characters: API keys, JWT segments, hex secrets).
     private static readonly Regex KeyShaped = new(
-        @"(?<![A-Za-z0-9])(?:(?:sk|pk|rk|xai|gsk|key)[-_][A-Za-z0-9_\-]{6,}|AIza[A-Za-z0-9_\-]{20,}|[A-Za-z0-9_\-]{32,})|(?<=Bearer\s+)[^\s""',;]+",
+        @"(?<![A-Za-z0-9])(?:(?:sk|pk|rk|xai|gsk|key)[-_][A-Za-z0-9_\-]{6,}|AIza[A-Za-z0-9_\-]{20,}|[A-Za-z0-9_\-]{32,})|(?<=Bearer\s+)(?![^\s""',;]*…)[^\s""',;]+",
         RegexOptions.CultureInvariant | RegexOptions.Compiled, TimeSpan.FromMilliseconds(250));
 
     /// <summary>A key as <c>prefix…last3</c> (for example <c>sk-…7Qa</c>); short keys as a bare ellipsis.</summary>

@@ -64,12 +64,17 @@ internal sealed class ProactiveLimiter : IDisposable
     {
         cancellationToken.ThrowIfCancellationRequested();
         int charge = Math.Max(1, Math.Min(tokens, TokenLimit));
-        bool haveRequest = _requests is null;
+        // Permits are held from acquisition, but their return is timed from the moment the request is let go: a
+        // request that then waits out a pause keeps its permits, so no burst builds up behind the pause.
+        RateLimitLease? request = null;
+        RateLimitLease? tokenLease = null;
         if (!IsPaused())
         {
-            haveRequest = haveRequest || _requests!.TryAcquire(1);
-            if (haveRequest && (_tokens is null || _tokens.TryAcquire(charge)))
+            request = _requests?.TryAcquire(1);
+            tokenLease = (_requests is null || request is not null) ? _tokens?.TryAcquire(charge) : null;
+            if ((_requests is null || request is not null) && (_tokens is null || tokenLease is not null))
             {
+                Release(request, tokenLease);
                 return;
             }
         }
@@ -77,6 +82,7 @@ internal sealed class ProactiveLimiter : IDisposable
         if (Interlocked.Increment(ref _waiting) > _queueLimit)
         {
             Interlocked.Decrement(ref _waiting);
+            Release(request, null);
             Telemetry.Rejected.Add(1, Telemetry.Client(_name));
             throw new RateLimiterQueueFullException(
                 $"RetryGuard '{_name}': {_queueLimit} requests are already waiting for the rate limiter, so this one was not sent. " +
@@ -84,25 +90,35 @@ internal sealed class ProactiveLimiter : IDisposable
         }
 
         long started = _time.GetTimestamp();
+        bool sent = false;
         try
         {
             await WaitWhilePausedAsync(cancellationToken).ConfigureAwait(false);
-            if (!haveRequest)
+            if (_requests is not null && request is null)
             {
-                await _requests!.AcquireAsync(1, cancellationToken).ConfigureAwait(false);
+                request = await _requests.AcquireAsync(1, cancellationToken).ConfigureAwait(false);
             }
 
             if (_tokens is not null)
             {
-                await _tokens.AcquireAsync(charge, cancellationToken).ConfigureAwait(false);
+                tokenLease = await _tokens.AcquireAsync(charge, cancellationToken).ConfigureAwait(false);
             }
 
             // A 429 elsewhere may have paused the client while this request queued for its permits: sending into
             // the pause would only earn another 429, so it keeps its permits and waits the pause out.
             await WaitWhilePausedAsync(cancellationToken).ConfigureAwait(false);
+            Release(request, tokenLease);
+            sent = true;
         }
         finally
         {
+            if (!sent)
+            {
+                // Cancelled or disposed before sending: the permits were not used, so they go straight back.
+                request?.Dispose();
+                tokenLease?.Dispose();
+            }
+
             Interlocked.Decrement(ref _waiting);
             Telemetry.LimiterWait.Record(_time.GetElapsedTime(started).TotalSeconds, Telemetry.Client(_name));
         }
@@ -197,6 +213,20 @@ internal sealed class ProactiveLimiter : IDisposable
         }
     }
 
+    /// <summary>Starts the return timers of the permits of a request that is being sent now.</summary>
+    private void Release(RateLimitLease? request, RateLimitLease? tokens)
+    {
+        if (request is not null)
+        {
+            _requests!.ReturnLater(request);
+        }
+
+        if (tokens is not null)
+        {
+            _tokens!.ReturnLater(tokens);
+        }
+    }
+
     private static int Sustained(int limit, double headroom) => Math.Max(1, (int)Math.Floor(limit * headroom));
 
     private static int Spare(int limit, int sustained) => Math.Max(1, limit - sustained);
@@ -234,20 +264,21 @@ internal sealed class ProactiveLimiter : IDisposable
 
         public int Capacity { get; }
 
-        public bool TryAcquire(int permits)
+        /// <summary>The permits, or null when the bucket does not have them now. Hand them to <see cref="ReturnLater"/>.</summary>
+        public RateLimitLease? TryAcquire(int permits)
         {
             RateLimitLease lease = _permits.AttemptAcquire(permits);
             if (!lease.IsAcquired)
             {
                 lease.Dispose();
-                return false;
+                return null;
             }
 
-            ReturnLater(lease);
-            return true;
+            return lease;
         }
 
-        public async ValueTask AcquireAsync(int permits, CancellationToken cancellationToken)
+        /// <summary>Waits for the permits. Hand them to <see cref="ReturnLater"/> when they are used.</summary>
+        public async ValueTask<RateLimitLease> AcquireAsync(int permits, CancellationToken cancellationToken)
         {
             RateLimitLease lease = await _permits.AcquireAsync(permits, cancellationToken).ConfigureAwait(false);
             if (!lease.IsAcquired)
@@ -258,16 +289,16 @@ internal sealed class ProactiveLimiter : IDisposable
                 throw new ObjectDisposedException(nameof(RetryGuardHandler), "The RetryGuard limiter was disposed while the request waited.");
             }
 
-            ReturnLater(lease);
+            return lease;
         }
 
         /// <summary>Spends up to <paramref name="permits"/> more, as far as the bucket has them, without waiting.</summary>
         public void Charge(int permits)
         {
             int available = (int)Math.Min(permits, _permits.GetStatistics()?.CurrentAvailablePermits ?? 0);
-            if (available > 0)
+            if (available > 0 && TryAcquire(available) is { } lease)
             {
-                TryAcquire(available);
+                ReturnLater(lease);
             }
         }
 
@@ -277,7 +308,8 @@ internal sealed class ProactiveLimiter : IDisposable
             _permits.Dispose();
         }
 
-        private void ReturnLater(RateLimitLease lease) => _ = ReturnAsync(lease);
+        /// <summary>Returns the permits one hold time from now.</summary>
+        public void ReturnLater(RateLimitLease lease) => _ = ReturnAsync(lease);
 
         private async Task ReturnAsync(RateLimitLease lease)
         {

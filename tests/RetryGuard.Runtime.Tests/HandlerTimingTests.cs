@@ -292,4 +292,36 @@ public class HandlerTimingTests
             Assert.Equal(1, inner.Count);
         }
     }
+
+    [Fact]
+    public async Task A_throwing_callback_is_logged_and_the_request_goes_on()
+    {
+        CountingClock clock = new();
+        ListLogger logger = new();
+        (HttpClient client, ScriptedHandler inner) = Create(clock, n => n == 1 ? Reply(503) : Reply(200),
+            o => o.OnRetry = _ => throw new InvalidOperationException("callback bug"), logger);
+        using (client)
+        {
+            using HttpResponseMessage response = await Drive.Until(clock, Post(client), TimeSpan.FromMilliseconds(100));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(2, inner.Count);
+            Assert.Contains(logger.Entries, e => e.Id.Name == "CallbackFailed" && e.Text.Contains("callback bug"));
+        }
+    }
+
+    [Fact]
+    public async Task A_request_without_a_body_and_a_body_that_is_not_json_are_retried_as_they_are()
+    {
+        CountingClock clock = new();
+        (HttpClient client, ScriptedHandler inner) = Create(clock, n => n % 2 == 1 ? Reply(502) : Reply(200),
+            o => o.FallbackModels["gpt-4o"] = new List<string> { "gpt-4o-mini" });
+        using (client)
+        {
+            using HttpResponseMessage get = await Drive.Until(clock, client.GetAsync("http://gateway.test/v1/models"), TimeSpan.FromMilliseconds(100));
+            using HttpResponseMessage text = await Drive.Until(clock,
+                client.PostAsync("http://gateway.test/upload", new StringContent("model=gpt-4o&x=1")), TimeSpan.FromMilliseconds(100));
+            Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (get.StatusCode, text.StatusCode));
+            Assert.Equal(new string?[] { null, null, "model=gpt-4o&x=1", "model=gpt-4o&x=1" }, inner.Sent.Select(s => s.Body));
+        }
+    }
 }

@@ -150,7 +150,22 @@ public class KeyTests
             .AddInMemoryCollection(new Dictionary<string, string?> { ["environment"] = "qa", ["LLM_KEY_QA"] = "sk-qa", ["LLM_KEY"] = "sk-any" })
             .Build();
         Assert.Equal("sk-qa", ApiKeys.Require(configuration, "LLM_KEY"));
+        var staging = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["DOTNET_ENVIRONMENT"] = "Staging", ["environment"] = "qa", ["LLM_KEY"] = "sk-any" })
+            .Build();
+        Assert.Equal("sk-any", ApiKeys.Require(staging, "LLM_KEY"));
+        ApiKeyNotFoundException missing = Assert.Throws<ApiKeyNotFoundException>(() => ApiKeys.Require(staging, "OTHER_KEY"));
+        Assert.Equal(new[] { "OTHER_KEY_STAGING", "OTHER_KEY" }, missing.LookedUp);
         Assert.Throws<ArgumentException>(() => ApiKeys.Require(" "));
+    }
+
+    [Fact]
+    public void The_process_environment_overload_names_what_to_set()
+    {
+        string name = "RETRYGUARD_TEST_UNSET_" + Guid.NewGuid().ToString("N").ToUpperInvariant();
+        ApiKeyNotFoundException error = Assert.Throws<ApiKeyNotFoundException>(() => ApiKeys.Require(name));
+        Assert.Contains(name, error.Message);
+        Assert.Equal(name, error.LookedUp[^1]);
     }
 }
 

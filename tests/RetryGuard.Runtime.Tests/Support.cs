@@ -35,7 +35,7 @@ public static class Drive
             clock.Advance(step);
         }
 
-        await work.ContinueWith(_ => { }, TaskScheduler.Default);
+        await work;
     }
 
     /// <summary>
@@ -56,6 +56,10 @@ public static class Drive
             {
                 Assert.True(clock.GetUtcNow() < end, "The work did not complete within the fake-time limit.");
                 clock.Advance(step);
+
+                // A request the advance released runs on the thread pool: give it the moment it needs before the
+                // clock moves on.
+                SpinWait.SpinUntil(() => !waiting() || work.IsCompleted, 2);
                 await Task.Yield();
                 idle = 0;
             }

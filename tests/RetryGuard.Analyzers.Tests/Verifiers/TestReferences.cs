@@ -20,6 +20,12 @@ internal static class TestReferences
     public static MetadataReference Runtime { get; } =
         MetadataReference.CreateFromFile(typeof(global::RetryGuard.Backoff).Assembly.Location);
 
+    /// <summary>OpenAI's .NET SDK with System.ClientModel and BinaryData (RG0006).</summary>
+    public static ImmutableArray<MetadataReference> OpenAI { get; } = ImmutableArray.Create<MetadataReference>(
+        MetadataReference.CreateFromFile(typeof(global::OpenAI.Chat.ChatClient).Assembly.Location),
+        MetadataReference.CreateFromFile(typeof(global::System.ClientModel.ApiKeyCredential).Assembly.Location),
+        MetadataReference.CreateFromFile(typeof(global::System.BinaryData).Assembly.Location));
+
     /// <summary>
     /// Polly v7 (<c>Policy</c>), Polly.Core (v8), Polly.Contrib.WaitAndRetry, Polly.Extensions.Http and
     /// Microsoft.Extensions.Http.Resilience, with the assemblies their public signatures need

@@ -132,4 +132,43 @@ internal static class Verify<TAnalyzer>
             return solution.WithProjectParseOptions(projectId, parse);
         });
     }
+
+    /// <summary>
+    /// An analyzer run with AdditionalFiles (markup allowed in them) and an optional raw .editorconfig text.
+    /// Extra expected diagnostics cover locations markup cannot express.
+    /// </summary>
+    public static Task AnalyzerWithFilesAsync(
+        string source,
+        (string Path, string Text)[] additionalFiles,
+        string? only = null,
+        string? rawEditorConfig = null,
+        params DiagnosticResult[] expected)
+    {
+        var test = new CSharpAnalyzerTest<TAnalyzer, DefaultVerifier> { TestCode = source };
+        Configure(test, withRuntime: true, OutputKind.DynamicallyLinkedLibrary);
+        Focus(test, only);
+        foreach (var file in additionalFiles)
+        {
+            test.TestState.AdditionalFiles.Add((file.Path, file.Text));
+        }
+
+        if (rawEditorConfig is not null)
+        {
+            test.TestState.AnalyzerConfigFiles.Add(("/.editorconfig", rawEditorConfig));
+        }
+
+        test.ExpectedDiagnostics.AddRange(expected);
+        return test.RunAsync();
+    }
+
+    /// <summary>An analyzer run with extra metadata references (SDK assemblies).</summary>
+    public static Task AnalyzerWithReferencesAsync(string source, IEnumerable<MetadataReference> references, string? only = null, params DiagnosticResult[] expected)
+    {
+        var test = new CSharpAnalyzerTest<TAnalyzer, DefaultVerifier> { TestCode = source };
+        Configure(test, withRuntime: true, OutputKind.DynamicallyLinkedLibrary);
+        Focus(test, only);
+        test.TestState.AdditionalReferences.AddRange(references);
+        test.ExpectedDiagnostics.AddRange(expected);
+        return test.RunAsync();
+    }
 }
