@@ -9,13 +9,13 @@ namespace RetryGuard.Package.Tests;
 [Collection(PackageCollection.Name)]
 public sealed class SampleTests(PackedPackage package, ITestOutputHelper log)
 {
-    /// <summary>The rules with an analyzer in this release (RG0004 and RG0006 are still planned).</summary>
-    private static readonly string[] ShippedRules = ["RG0001", "RG0002", "RG0003", "RG0005", "RG0007"];
+    /// <summary>The rules the sample's hand-written loops break; RG0004 (keys) and RG0006 (SDK clients) are not in the sample yet.</summary>
+    private static readonly string[] LoopRules = ["RG0001", "RG0002", "RG0003", "RG0005", "RG0007"];
 
     private static readonly string SampleDirectory = Path.Combine(RepositoryLayout.Root, "samples", "RetryGuard.Sample");
 
     [Fact]
-    public async Task Sample_builds_with_every_shipped_rule_on_its_hand_written_loops_and_runs_against_its_fake_gateway()
+    public async Task Sample_builds_with_the_retry_rules_on_its_hand_written_loops_only_and_runs_against_its_fake_gateway()
     {
         package.AssertPacked();
         log.WriteLine(package.PackResult.Summary());
@@ -24,9 +24,9 @@ public sealed class SampleTests(PackedPackage package, ITestOutputHelper log)
         var build = await DotNetAsync("build", "--configuration", "Release", "--artifacts-path", package.ArtifactsDirectory);
         Assert.True(build.Succeeded, build.Describe());
 
-        // Every shipped rule fires on the hand-written loops, and only there: the runtime's client and the program are clean.
+        // Each of those rules fires on the hand-written loops, and only there: the runtime's client and the program are clean.
         var warnings = build.Output.Split('\n').Where(line => line.Contains("warning RG", StringComparison.Ordinal)).ToList();
-        foreach (var rule in ShippedRules)
+        foreach (var rule in LoopRules)
         {
             Assert.True(warnings.Any(line => line.Contains("NaiveChatClient.cs", StringComparison.Ordinal) && line.Contains($"warning {rule}:", StringComparison.Ordinal)),
                 $"Expected {rule} on NaiveChatClient.cs. " + build.Describe());
