@@ -217,7 +217,15 @@ public sealed class RetryGuardPipelinePolicy : PipelinePolicy, IDisposable
             return await HttpResponses.ClassifyAsync(mapped, Pipeline, Redact, cancellationToken).ConfigureAwait(false);
         }
 
-        public override Classification? ClassifyException(Exception exception) => ExceptionClassifier.Classify(exception, Pipeline.Time);
+        public override Classification? ClassifyException(Exception exception) => exception switch
+        {
+            // The caller did not cancel (the pipeline rethrows that before asking), so the transport's
+            // NetworkTimeout ended the attempt. System.ClientModel 1.x says so with a TaskCanceledException whose inner
+            // exception is another cancellation, not a TimeoutException: recognised here by the token, not the shape.
+            OperationCanceledException when !_message.CancellationToken.IsCancellationRequested =>
+                Classification.Transient(null, RetryReason.AttemptTimeout),
+            _ => ExceptionClassifier.Classify(exception, Pipeline.Time),
+        };
 
         public override ValueTask OnServedAsync(PipelineResponse result, string? model, CancellationToken cancellationToken)
         {

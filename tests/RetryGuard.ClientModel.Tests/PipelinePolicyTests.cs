@@ -206,6 +206,44 @@ public sealed class PipelinePolicyTests
     }
 
     [Fact]
+    public async Task An_attempt_that_runs_past_the_network_timeout_is_retried_like_a_connection_failure()
+    {
+        FakeTimeProvider clock = Setup.Clock();
+        SlowFirstAttempt slow = new();
+        ClientPipelineOptions options = new ClientPipelineOptions
+        {
+            Transport = new HttpClientPipelineTransport(new HttpClient(slow)),
+            NetworkTimeout = TimeSpan.FromMilliseconds(200),
+        }.UseRetryGuard(Setup.Options(clock));
+        ClientPipeline pipeline = ClientPipeline.Create(options, ReadOnlySpan<PipelinePolicy>.Empty,
+            ReadOnlySpan<PipelinePolicy>.Empty, ReadOnlySpan<PipelinePolicy>.Empty);
+        using PipelineMessage message = Setup.Message(pipeline);
+
+        await Drive.Until(clock, pipeline.SendAsync(message).AsTask(), Step);
+
+        Assert.Equal(200, message.Response!.Status);
+        Assert.Equal(2, slow.Attempts);
+    }
+
+    /// <summary>The first attempt never answers (until its token is cancelled); later ones succeed.</summary>
+    private sealed class SlowFirstAttempt : HttpMessageHandler
+    {
+        private int _attempts;
+
+        public int Attempts => Volatile.Read(ref _attempts);
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (Interlocked.Increment(ref _attempts) == 1)
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            }
+
+            return ChatCompletion();
+        }
+    }
+
+    [Fact]
     public async Task Cancellation_ends_a_Retry_After_wait_at_once_and_nothing_more_is_sent()
     {
         FakeTimeProvider clock = Setup.Clock();
