@@ -92,4 +92,31 @@ public sealed class OpenAIClientTests
         Assert.Equal(500, error.Status);
         Assert.Equal(2, gateway.Attempts);
     }
+
+    [Fact]
+    public async Task The_documented_shape_works_through_OpenAIClient_GetChatClient_too()
+    {
+        FakeTimeProvider clock = Setup.Clock();
+        ScriptedGateway gateway = new(clock, n => n == 0 ? Reply(429, BurstBody, ("retry-after-ms", "800")) : ChatCompletion());
+        OpenAIClientOptions options = new OpenAIClientOptions
+        {
+            Endpoint = new Uri("http://gateway.test/v1"),
+            Transport = Setup.Transport(gateway),
+        }.UseRetryGuard(new RetryGuardOptions
+        {
+            TimeProvider = clock,
+            MaxRetries = 3,
+            MaxRetryAfter = TimeSpan.FromSeconds(120),
+            FallbackModels = { ["gpt-4o"] = ["gpt-4o-mini"] },
+        });
+        ChatClient chat = new OpenAIClient(new ApiKeyCredential("sk-test-0123456789abcdefghij"), options).GetChatClient("gpt-4o");
+        using CancellationTokenSource cts = new();
+        CancellationToken ct = cts.Token;
+
+        ChatCompletion completion = await Drive.Until(clock, chat.CompleteChatAsync([new UserChatMessage("Hello")], cancellationToken: ct), Step);
+
+        Assert.Equal("hello", completion.Content[0].Text);
+        Assert.Equal(2, gateway.Attempts);
+        Assert.Throws<InvalidOperationException>(() => options.UseRetryGuard(new RetryGuardOptions()));
+    }
 }
