@@ -54,7 +54,9 @@ public sealed class OpenAIClientTests
     public async Task A_daily_cap_is_surfaced_at_once_with_the_reset_time_and_no_key_in_the_message()
     {
         FakeTimeProvider clock = Setup.Clock();
-        ScriptedGateway gateway = new(clock, _ => Reply(429, DailyCapBody));
+        // A gateway that quotes the caller's key back in its error message.
+        ScriptedGateway gateway = new(clock, _ => Reply(429,
+            """{"error":{"code":"rate_limit_exceeded","message":"Daily token cap reached for key sk-test-0123456789abcdefghij."}}"""));
         ChatClient client = Client(gateway, Setup.Options(clock));
 
         DailyTokenCapExceededException error = await Assert.ThrowsAsync<DailyTokenCapExceededException>(
@@ -62,6 +64,7 @@ public sealed class OpenAIClientTests
 
         Assert.Equal(1, gateway.Attempts);
         Assert.Equal(new DateTimeOffset(2026, 11, 29, 0, 0, 0, TimeSpan.Zero), error.ResetsAt);
+        Assert.Contains("Daily token cap reached", error.Message);
         Assert.DoesNotContain("0123456789abcdefghij", error.Message);
     }
 

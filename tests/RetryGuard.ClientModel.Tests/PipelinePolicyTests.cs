@@ -285,7 +285,7 @@ public sealed class PipelinePolicyTests
     }
 
     [Fact]
-    public async Task The_synchronous_path_surfaces_a_daily_cap_and_does_not_retry_caller_errors()
+    public void The_synchronous_path_surfaces_a_daily_cap_and_does_not_retry_caller_errors()
     {
         FakeTimeProvider clock = Setup.Clock();
         ScriptedGateway capped = new(clock, _ => Reply(429, DailyCapBody));
@@ -300,7 +300,6 @@ public sealed class PipelinePolicyTests
         other.Send(second);
         Assert.Equal(422, second.Response!.Status);
         Assert.Equal(1, refused.Attempts);
-        await Task.CompletedTask;
     }
 
     [Fact]
