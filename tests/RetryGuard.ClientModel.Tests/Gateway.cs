@@ -104,7 +104,7 @@ public static class Setup
 {
     public static FakeTimeProvider Clock() => new(new DateTimeOffset(2026, 11, 28, 12, 0, 0, TimeSpan.Zero));
 
-    public static RetryGuardOptions Options(FakeTimeProvider clock, int maxRetries = 3) => new()
+    public static RetryGuardOptions Options(TimeProvider clock, int maxRetries = 3) => new()
     {
         TimeProvider = clock,
         MaxRetries = maxRetries,
@@ -159,5 +159,57 @@ public static class Drive
 
         Assert.True(work.IsCompleted, "the work did not finish while the fake clock advanced");
         await work;
+    }
+}
+
+/// <summary>
+/// A fake clock that counts the timers started on it, so a test can move time exactly when the policy has begun a
+/// wait, by exactly the wait: a re-send then happens at t0 + wait on the dot, which proves "never earlier" and
+/// "not later" at once.
+/// </summary>
+public sealed class WaitWatchingClock : TimeProvider
+{
+    private int _timers;
+
+    public FakeTimeProvider Fake { get; } = Setup.Clock();
+
+    public int TimersStarted => Volatile.Read(ref _timers);
+
+    public override DateTimeOffset GetUtcNow() => Fake.GetUtcNow();
+
+    public override long GetTimestamp() => Fake.GetTimestamp();
+
+    public override long TimestampFrequency => Fake.TimestampFrequency;
+
+    public override TimeZoneInfo LocalTimeZone => Fake.LocalTimeZone;
+
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+    {
+        ITimer timer = Fake.CreateTimer(callback, state, dueTime, period);
+        Interlocked.Increment(ref _timers);
+        return timer;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/>; each time it starts a wait, moves the clock by exactly <paramref name="waits"/>'s
+    /// next entry (what the test expects the policy to wait).
+    /// </summary>
+    public async Task Run(Task work, params TimeSpan[] waits)
+    {
+        int seen = 0;
+        foreach (TimeSpan wait in waits)
+        {
+            for (int i = 0; i < 5_000 && TimersStarted == seen && !work.IsCompleted; i++)
+            {
+                await Task.WhenAny(work, Task.Delay(1));
+            }
+
+            Assert.False(work.IsCompleted, $"the work ended before wait {seen + 1} ({wait})");
+            Assert.True(TimersStarted > seen, $"the policy started no wait {seen + 1} ({wait})");
+            seen = TimersStarted;
+            Fake.Advance(wait);
+        }
+
+        await work.WaitAsync(TimeSpan.FromSeconds(10));
     }
 }

@@ -38,15 +38,17 @@ public sealed class OpenAIClientTests
     [Fact]
     public async Task A_429_with_Retry_After_is_waited_out_and_the_completion_is_returned()
     {
-        FakeTimeProvider clock = Setup.Clock();
+        WaitWatchingClock clock = new();
         ScriptedGateway gateway = new(clock, n => n == 0 ? Reply(429, BurstBody, ("Retry-After", "5")) : ChatCompletion());
         ChatClient client = Client(gateway, Setup.Options(clock));
 
-        ChatCompletion completion = (await Drive.Until(clock, client.CompleteChatAsync(new UserChatMessage("hi")), Step)).Value;
+        Task<ClientResult<ChatCompletion>> call = client.CompleteChatAsync(new UserChatMessage("hi"));
+        await clock.Run(call, TimeSpan.FromSeconds(5));
+        ChatCompletion completion = await call;
 
         Assert.Equal("hello", completion.Content[0].Text);
         Assert.Equal(2, gateway.Attempts);
-        Assert.True(gateway.Sent[1].At - gateway.Sent[0].At >= TimeSpan.FromSeconds(5), "re-sent before the Retry-After");
+        Assert.Equal(TimeSpan.FromSeconds(5), gateway.Sent[1].At - gateway.Sent[0].At);
         Assert.Equal(gateway.Sent[0].Body, gateway.Sent[1].Body);
     }
 

@@ -27,28 +27,48 @@ public sealed class PipelinePolicyTests
 
     [Theory]
     [InlineData("Retry-After", "7", 7_000)]
+    [InlineData("Retry-After", "0.25", 250)]
     [InlineData("retry-after-ms", "1500", 1_500)]
     [InlineData("x-ratelimit-reset-requests", "2s", 2_000)]
-    public async Task A_429_waits_exactly_as_long_as_the_server_says_and_never_earlier(string header, string value, int waitMs)
+    [InlineData("x-ratelimit-reset-tokens", "1m0.5s", 60_500)]
+    public async Task A_429_waits_exactly_as_long_as_the_server_says(string header, string value, int waitMs)
     {
-        FakeTimeProvider clock = Setup.Clock();
+        WaitWatchingClock clock = new();
         ScriptedGateway gateway = new(clock, n => n == 0 ? Reply(429, BurstBody, (header, value)) : ChatCompletion());
         ClientPipeline pipeline = Setup.Pipeline(gateway, Setup.Options(clock));
         using PipelineMessage message = Setup.Message(pipeline);
 
-        await Drive.Until(clock, pipeline.SendAsync(message).AsTask(), Step);
+        await clock.Run(pipeline.SendAsync(message).AsTask(), TimeSpan.FromMilliseconds(waitMs));
 
         Assert.Equal(200, message.Response!.Status);
         Assert.Equal(2, gateway.Attempts);
-        TimeSpan gap = gateway.Sent[1].At - gateway.Sent[0].At;
-        Assert.True(gap >= TimeSpan.FromMilliseconds(waitMs), $"re-sent after {gap}, before the server's {waitMs} ms");
-        Assert.True(gap < TimeSpan.FromMilliseconds(waitMs) + TimeSpan.FromSeconds(1), $"re-sent after {gap}, long after the server's {waitMs} ms");
+        Assert.Equal(TimeSpan.FromMilliseconds(waitMs), gateway.Sent[1].At - gateway.Sent[0].At);
+    }
+
+    [Fact]
+    public async Task A_429_is_never_re_sent_before_its_Retry_After()
+    {
+        WaitWatchingClock clock = new();
+        ScriptedGateway gateway = new(clock, n => n == 0 ? Reply(429, BurstBody, ("Retry-After", "7")) : ChatCompletion());
+        ClientPipeline pipeline = Setup.Pipeline(gateway, Setup.Options(clock));
+        using PipelineMessage message = Setup.Message(pipeline);
+
+        Task sending = pipeline.SendAsync(message).AsTask();
+        await WaitFor(() => clock.TimersStarted == 1);
+        clock.Fake.Advance(TimeSpan.FromMilliseconds(6_999));
+        await Task.Delay(100);
+        Assert.Equal(1, gateway.Attempts);
+        Assert.False(sending.IsCompleted);
+
+        clock.Fake.Advance(TimeSpan.FromMilliseconds(1));
+        await sending.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(2, gateway.Attempts);
     }
 
     [Fact]
     public async Task A_429_with_an_http_date_waits_until_that_date()
     {
-        FakeTimeProvider clock = Setup.Clock();
+        WaitWatchingClock clock = new();
         DateTimeOffset until = clock.GetUtcNow().AddSeconds(30);
         ScriptedGateway gateway = new(clock, n => n == 0
             ? Reply(429, BurstBody, ("Retry-After", until.ToString("r", CultureInfo.InvariantCulture)))
@@ -56,10 +76,10 @@ public sealed class PipelinePolicyTests
         ClientPipeline pipeline = Setup.Pipeline(gateway, Setup.Options(clock));
         using PipelineMessage message = Setup.Message(pipeline);
 
-        await Drive.Until(clock, pipeline.SendAsync(message).AsTask(), Step);
+        await clock.Run(pipeline.SendAsync(message).AsTask(), TimeSpan.FromSeconds(30));
 
         Assert.Equal(2, gateway.Attempts);
-        Assert.True(gateway.Sent[1].At >= until, $"re-sent at {gateway.Sent[1].At:O}, before {until:O}");
+        Assert.Equal(until, gateway.Sent[1].At);
     }
 
     [Fact]
@@ -267,21 +287,26 @@ public sealed class PipelinePolicyTests
     [Fact]
     public async Task The_synchronous_path_applies_the_same_policy()
     {
-        FakeTimeProvider clock = Setup.Clock();
+        WaitWatchingClock clock = new();
+        List<TimeSpan> delays = new();
+        RetryGuardOptions options = Setup.Options(clock);
+        options.OnRetry = info => delays.Add(info.Delay);
         ScriptedGateway gateway = new(clock, n => n switch
         {
             0 => Reply(503),
             1 => Reply(429, BurstBody, ("Retry-After", "3")),
             _ => ChatCompletion(),
         });
-        ClientPipeline pipeline = Setup.Pipeline(gateway, Setup.Options(clock));
+        ClientPipeline pipeline = Setup.Pipeline(gateway, options);
         using PipelineMessage message = Setup.Message(pipeline);
 
-        await Drive.Until(clock, Task.Run(() => pipeline.Send(message)), Step);
+        // The first wait is jittered: move the clock by the whole window (1 s); the timer fires once its share passed.
+        await clock.Run(Task.Run(() => pipeline.Send(message)), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3));
 
         Assert.Equal(200, message.Response!.Status);
         Assert.Equal(3, gateway.Attempts);
-        Assert.True(gateway.Sent[2].At - gateway.Sent[1].At >= TimeSpan.FromSeconds(3), "re-sent before the Retry-After");
+        Assert.InRange(delays[0], TimeSpan.Zero, TimeSpan.FromSeconds(1));
+        Assert.Equal(TimeSpan.FromSeconds(3), gateway.Sent[2].At - gateway.Sent[1].At);
     }
 
     [Fact]
