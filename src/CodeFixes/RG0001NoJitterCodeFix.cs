@@ -18,41 +18,21 @@ namespace RetryGuard.CodeFixes;
 /// <c>TimeSpan.FromMilliseconds(...)</c> so that the TimeSpan overload of the wait is used.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(RG0001NoJitterCodeFix)), Shared]
-public sealed class RG0001NoJitterCodeFix : CodeFixProvider
+public sealed class RG0001NoJitterCodeFix : DocumentBatchFix
 {
     public const string EquivalenceKey = "RG0001.WithJitter";
 
     public override ImmutableArray<string> FixableDiagnosticIds { get; } =
         ImmutableArray.Create(RuleCatalog.RG0001NoJitter.Id);
 
-    public override FixAllProvider GetFixAllProvider() =>
-        FixAllProvider.Create(async (context, document, diagnostics) =>
-            await ApplyAsync(document, diagnostics, context.CancellationToken).ConfigureAwait(false));
+    protected override string FixKey => EquivalenceKey;
 
-    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
-    {
-        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        var model = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
-        if (root is null || model is null)
-        {
-            return;
-        }
+    protected override string? Title(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken) =>
+        FindWait(root, diagnostic) is { } wait && Rewrite(wait, model, names: null, cancellationToken) is not null
+            ? "Add jitter (Backoff.WithJitter)"
+            : null;
 
-        foreach (var diagnostic in context.Diagnostics)
-        {
-            if (FindWait(root, diagnostic) is { } wait && Rewrite(wait, model, names: null, context.CancellationToken) is not null)
-            {
-                context.RegisterCodeFix(
-                    CodeAction.Create(
-                        "Add jitter (Backoff.WithJitter)",
-                        token => ApplyAsync(context.Document, ImmutableArray.Create(diagnostic), token),
-                        EquivalenceKey),
-                    diagnostic);
-            }
-        }
-    }
-
-    private static async Task<Document> ApplyAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken)
+    protected override async Task<Document> ApplyAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken)
     {
         var editor = await DocumentEditor.CreateAsync(document, cancellationToken).ConfigureAwait(false);
         var names = RuntimeNames.For(editor.SemanticModel, editor.OriginalRoot, cancellationToken);

@@ -22,43 +22,24 @@ namespace RetryGuard.CodeFixes;
 /// configuration files.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(RG0004SharedApiKeyCodeFix)), Shared]
-public sealed class RG0004SharedApiKeyCodeFix : CodeFixProvider
+public sealed class RG0004SharedApiKeyCodeFix : DocumentBatchFix
 {
     public const string EquivalenceKey = "RG0004.ApiKeysRequire";
 
     public override ImmutableArray<string> FixableDiagnosticIds { get; } =
         ImmutableArray.Create(RuleCatalog.RG0004SharedApiKey.Id);
 
-    public override FixAllProvider GetFixAllProvider() =>
-        FixAllProvider.Create(async (context, document, diagnostics) =>
-            await ApplyAsync(document, diagnostics, context.CancellationToken).ConfigureAwait(false));
+    protected override string FixKey => EquivalenceKey;
 
-    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
-    {
-        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        if (root is null)
-        {
-            return;
-        }
-
-        foreach (var diagnostic in context.Diagnostics)
-        {
-            if (FindLiteral(root, diagnostic) is not null && Variable(diagnostic) is { } variable)
-            {
-                context.RegisterCodeFix(
-                    CodeAction.Create(
-                        $"Read the key per environment (ApiKeys.Require(\"{variable}\"))",
-                        token => ApplyAsync(context.Document, ImmutableArray.Create(diagnostic), token),
-                        EquivalenceKey),
-                    diagnostic);
-            }
-        }
-    }
+    protected override string? Title(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken) =>
+        FindLiteral(root, diagnostic) is not null && Variable(diagnostic) is { } variable
+            ? $"Read the key per environment (ApiKeys.Require(\"{variable}\"))"
+            : null;
 
     private static string? Variable(Diagnostic diagnostic) =>
         diagnostic.Properties.TryGetValue(SharedApiKeyAnalyzer.VariableProperty, out var name) && !string.IsNullOrEmpty(name) ? name : null;
 
-    private static async Task<Document> ApplyAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken)
+    protected override async Task<Document> ApplyAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken)
     {
         var editor = await DocumentEditor.CreateAsync(document, cancellationToken).ConfigureAwait(false);
         var names = RuntimeNames.For(editor.SemanticModel, editor.OriginalRoot, cancellationToken);

@@ -22,39 +22,22 @@ namespace RetryGuard.CodeFixes;
 /// for Azure.Core clients. Otherwise no fix.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(RG0006StackedRetriesCodeFix)), Shared]
-public sealed class RG0006StackedRetriesCodeFix : CodeFixProvider
+public sealed class RG0006StackedRetriesCodeFix : DocumentBatchFix
 {
     public const string EquivalenceKey = "RG0006.TurnOffSdkRetries";
 
     public override ImmutableArray<string> FixableDiagnosticIds { get; } =
         ImmutableArray.Create(RuleCatalog.RG0006StackedRetries.Id);
 
-    public override FixAllProvider GetFixAllProvider() =>
-        FixAllProvider.Create(async (context, document, diagnostics) =>
-            await ApplyAsync(document, diagnostics, context.CancellationToken).ConfigureAwait(false));
+    protected override string FixKey => EquivalenceKey;
 
-    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
-    {
-        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        var model = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
-        if (root is null || model is null)
+    protected override string? Title(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken) =>
+        FindOptions(root, model, diagnostic, cancellationToken) switch
         {
-            return;
-        }
-
-        foreach (var diagnostic in context.Diagnostics)
-        {
-            if (FindOptions(root, model, diagnostic, context.CancellationToken) is { } options)
-            {
-                context.RegisterCodeFix(
-                    CodeAction.Create(
-                        options.IsAzure ? "Turn the SDK's retries off (Retry.MaxRetries = 0)" : "Turn the SDK's retries off (ClientRetryPolicy(0))",
-                        token => ApplyAsync(context.Document, ImmutableArray.Create(diagnostic), token),
-                        EquivalenceKey),
-                    diagnostic);
-            }
-        }
-    }
+            null => null,
+            { IsAzure: true } => "Turn the SDK's retries off (Retry.MaxRetries = 0)",
+            _ => "Turn the SDK's retries off (ClientRetryPolicy(0))",
+        };
 
     private sealed class Options
     {
@@ -69,7 +52,7 @@ public sealed class RG0006StackedRetriesCodeFix : CodeFixProvider
         public bool IsAzure { get; }
     }
 
-    private static async Task<Document> ApplyAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken)
+    protected override async Task<Document> ApplyAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken)
     {
         var editor = await DocumentEditor.CreateAsync(document, cancellationToken).ConfigureAwait(false);
         var done = new System.Collections.Generic.HashSet<SyntaxNode>();

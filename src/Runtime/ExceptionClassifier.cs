@@ -29,11 +29,10 @@ internal static class ExceptionClassifier
             case RetryGuardException:
                 // Already judged by an inner RetryGuard (a handler inside a policy): never judged twice.
                 return null;
-            case OperationCanceledException when exception.InnerException is TimeoutException:
-                // HttpClient.Timeout: the attempt ran out of time; the caller did not cancel.
-                return Classification.Transient(null, RetryReason.AttemptTimeout);
             case OperationCanceledException:
-                return null;
+                // The pipeline rules out the caller's own cancellation before it asks: a cancellation nobody asked
+                // for is a timeout inside the attempt (HttpClient.Timeout, an SDK's network timeout).
+                return Classification.Transient(null, RetryReason.AttemptTimeout);
             case TimeoutException:
                 return Classification.Transient(null, RetryReason.AttemptTimeout);
         }

@@ -196,6 +196,33 @@ namespace RetryGuard.Runtime.Tests
         }
 
         [Fact]
+        public async Task An_sdk_network_timeout_is_retried_and_the_callers_cancellation_is_not()
+        {
+            CountingClock clock = new();
+            using RetryGuardPolicy policy = Policy(clock, o => o.MaxRetries = 2);
+
+            // System.ClientModel's NetworkTimeout surfaces as a TaskCanceledException over another cancellation,
+            // with the caller's token untouched: a timeout inside the attempt.
+            int attempts = 0;
+            int value = await Drive.Until(clock, policy.ExecuteAsync(_ =>
+                ++attempts == 1
+                    ? Task.FromException<int>(new TaskCanceledException("network timeout", new OperationCanceledException()))
+                    : Task.FromResult(11)), TimeSpan.FromMilliseconds(100));
+            Assert.Equal((11, 2), (value, attempts));
+
+            using CancellationTokenSource cancel = new();
+            int calls = 0;
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => policy.ExecuteAsync<int>(ct =>
+            {
+                calls++;
+                cancel.Cancel();
+                ct.ThrowIfCancellationRequested();
+                return Task.FromResult(0);
+            }, cancel.Token));
+            Assert.Equal(1, calls);
+        }
+
+        [Fact]
         public async Task The_default_policy_runs_delegates()
         {
             Assert.Same(RetryGuardPolicy.Default, RetryGuardPolicy.Default);

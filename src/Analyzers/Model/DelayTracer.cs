@@ -713,6 +713,13 @@ internal sealed class DelayTracer
                         }
 
                         break;
+                    case IDeclarationPatternOperation { DeclaredSymbol: ILocalSymbol declared } pattern when MatchedValue(pattern) is { } matched:
+                        // response.Headers.RetryAfter?.Delta is { } wait / is TimeSpan wait
+                        writes.Add(declared, matched);
+                        break;
+                    case IRecursivePatternOperation { DeclaredSymbol: ILocalSymbol declared } pattern when MatchedValue(pattern) is { } matched:
+                        writes.Add(declared, matched);
+                        break;
                     case IForEachLoopOperation loop:
                         foreach (var iterationLocal in loop.Locals)
                         {
@@ -725,6 +732,10 @@ internal sealed class DelayTracer
 
             return writes;
         }
+
+        /// <summary>The value a top-level pattern is matched against: <c>x</c> in <c>x is { } y</c>.</summary>
+        private static IOperation? MatchedValue(IPatternOperation pattern) =>
+            pattern.Parent is IIsPatternOperation isPattern && ReferenceEquals(isPattern.Pattern, pattern) ? isPattern.Value : null;
 
         private void Add(ILocalSymbol local, IOperation value)
         {

@@ -443,4 +443,66 @@ public class RG0007UncappedRetryAfterTests : LoopTestBase
                     var ms = response.Headers.TryGetValues("retry-after-ms", out var values) ? int.Parse(values.First()) : 1000;
                     await Task.Delay(Math.Min(ms, 10_000));
         """);
+
+    [Fact]
+    public Task Pattern_variable_from_the_header() => Check("""
+        class C
+        {
+            async Task<HttpResponseMessage> Send(HttpClient http, CancellationToken ct)
+            {
+                for (int i = 0; i < 3; i++)
+                {
+                    var response = await http.GetAsync("/", ct);
+                    if (response.StatusCode == HttpStatusCode.TooManyRequests && response.Headers.RetryAfter?.Delta is { } wait)
+                    {
+                        await {|RG0007:Task.Delay(wait, ct)|};
+                        continue;
+                    }
+                    return response;
+                }
+                throw new HttpRequestException();
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Typed_pattern_variable_from_the_header() => Check("""
+        class C
+        {
+            async Task<HttpResponseMessage> Send(HttpClient http)
+            {
+                for (int i = 0; i < 3; i++)
+                {
+                    var response = await http.GetAsync("/");
+                    if (response.StatusCode != HttpStatusCode.TooManyRequests) return response;
+                    if (response.Headers.RetryAfter?.Delta is TimeSpan wait)
+                    {
+                        await {|RG0007:Task.Delay(wait)|};
+                    }
+                }
+                throw new HttpRequestException();
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Pattern_variable_capped_before_the_wait() => Check("""
+        class C
+        {
+            async Task<HttpResponseMessage> Send(HttpClient http)
+            {
+                for (int i = 0; i < 3; i++)
+                {
+                    var response = await http.GetAsync("/");
+                    if (response.StatusCode != HttpStatusCode.TooManyRequests) return response;
+                    if (response.Headers.RetryAfter?.Delta is TimeSpan wait)
+                    {
+                        if (wait > TimeSpan.FromMinutes(2)) throw new HttpRequestException("daily cap");
+                        await Task.Delay(wait);
+                    }
+                }
+                throw new HttpRequestException();
+            }
+        }
+        """);
 }
