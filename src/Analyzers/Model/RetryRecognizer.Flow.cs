@@ -68,30 +68,40 @@ internal sealed partial class RetryRecognizer
         return Next.FallThrough;
     }
 
-    private static bool EndReachable(IOperation? statement)
+    /// <summary>Whether a statement can complete normally; flow analysis runs once per statement and recognizer.</summary>
+    private bool EndReachable(IOperation? statement)
     {
         if (statement?.Syntax is not StatementSyntax syntax || statement.SemanticModel is not { } model)
         {
             return true;
         }
 
+        if (_reachable.TryGetValue(statement, out bool known))
+        {
+            return known;
+        }
+
+        bool reachable;
         try
         {
             var flow = model.AnalyzeControlFlow(syntax);
-            return flow is null || !flow.Succeeded || flow.EndPointIsReachable;
+            reachable = flow is null || !flow.Succeeded || flow.EndPointIsReachable;
         }
         catch (ArgumentException)
         {
             // A statement the flow analysis does not accept (broken code): assume it completes.
-            return true;
+            reachable = true;
         }
+
+        _reachable[statement] = reachable;
+        return reachable;
     }
 
     /// <summary>
     /// The attempt ends the loop when it succeeds: it returns, breaks out, cannot complete, or sets something the
     /// loop condition reads (a success flag, the result). A worker loop that goes round after success is no retry.
     /// </summary>
-    private static bool SuccessLeaves(IOperation attempt, ILoopOperation loop)
+    private bool SuccessLeaves(IOperation attempt, ILoopOperation loop)
     {
         if (!EndReachable(attempt))
         {
@@ -266,15 +276,23 @@ internal sealed partial class RetryRecognizer
     /// <summary>True when the code makes a call that may leave the process: anything but well-known local APIs.</summary>
     private bool HasRemoteCall(IOperation code)
     {
+        if (_remote.TryGetValue(code, out bool known))
+        {
+            return known;
+        }
+
+        bool found = false;
         foreach (var operation in OperationWalk.Descendants(code, intoFunctions: true))
         {
             if (operation is IInvocationOperation invocation && !IsWait(invocation) && !IsLocalApi(invocation.TargetMethod))
             {
-                return true;
+                found = true;
+                break;
             }
         }
 
-        return false;
+        _remote[code] = found;
+        return found;
     }
 
     private static bool IsLocalApi(IMethodSymbol method)

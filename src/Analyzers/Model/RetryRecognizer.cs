@@ -24,6 +24,8 @@ internal sealed partial class RetryRecognizer
     private readonly DelayTracer _tracer;
     private readonly Func<SyntaxTree, SemanticModel?> _semanticModels;
     private readonly Dictionary<IOperation, List<IConditionalOperation>> _comparisonsByRoot = new();
+    private readonly Dictionary<IOperation, bool> _reachable = new();
+    private readonly Dictionary<IOperation, bool> _remote = new();
 
     public RetryRecognizer(KnownSymbols symbols, Func<SyntaxTree, SemanticModel?> semanticModels, AnalyzerSettings? settings = null)
     {
@@ -39,7 +41,8 @@ internal sealed partial class RetryRecognizer
 
     public RetryConstruct? RecognizeLoop(ILoopOperation loop)
     {
-        if (loop.Body is null)
+        // A loop that calls nothing that may leave the process retries nothing remote: most loops end here.
+        if (loop.Body is null || !HasRemoteCall(loop.Body))
         {
             return null;
         }
@@ -193,12 +196,18 @@ internal sealed partial class RetryRecognizer
         }
 
         // The same call, on the same receiver with the same arguments: a fallback to another URL or model is no retry.
-        var attempted = new HashSet<string>(StringComparer.Ordinal);
+        var attempted = new Dictionary<IMethodSymbol, List<IInvocationOperation>>(SymbolEqualityComparer.Default);
         foreach (var operation in OperationWalk.Descendants(attempt.Body, intoFunctions: false))
         {
             if (operation is IInvocationOperation invocation && !IsWait(invocation) && !IsLocalApi(invocation.TargetMethod))
             {
-                attempted.Add(CallText(invocation));
+                var method = invocation.TargetMethod.OriginalDefinition;
+                if (!attempted.TryGetValue(method, out var calls))
+                {
+                    attempted[method] = calls = new List<IInvocationOperation>();
+                }
+
+                calls.Add(invocation);
             }
         }
 
@@ -217,7 +226,8 @@ internal sealed partial class RetryRecognizer
 
             foreach (var operation in OperationWalk.Descendants(clause.Handler, intoFunctions: false))
             {
-                if (operation is not IInvocationOperation again || !attempted.Contains(CallText(again)))
+                if (operation is not IInvocationOperation again ||
+                    !attempted.TryGetValue(again.TargetMethod.OriginalDefinition, out var first) || !first.Exists(call => SameCall(call, again)))
                 {
                     continue;
                 }
@@ -238,8 +248,9 @@ internal sealed partial class RetryRecognizer
         return points.Count == 0 ? null : Build(RetryKind.CatchRetry, attempt, points, new RetryBound(BoundKind.OneShot, null));
     }
 
-    private static string CallText(IInvocationOperation invocation) =>
-        System.Text.RegularExpressions.Regex.Replace(invocation.Syntax.ToString(), @"\s+", string.Empty);
+    /// <summary>The same text but for whitespace and comments: the same receiver, the same arguments.</summary>
+    private static bool SameCall(IInvocationOperation first, IInvocationOperation again) =>
+        first.Syntax.IsEquivalentTo(again.Syntax, topLevel: false);
 
     /// <summary>The waits on the way to a retry point: in the statements that precede it in each enclosing block.</summary>
     private IEnumerable<IInvocationOperation> WaitsBefore(IOperation point, IOperation boundary)
