@@ -311,6 +311,9 @@ internal sealed class ProactiveLimiter : IDisposable
     /// </summary>
     private sealed class Bucket : IDisposable
     {
+        /// <summary>Rounding slack of the refill arithmetic: a permit due at an instant is there at that instant.</summary>
+        private const double Slack = 1e-9;
+
         private readonly object _gate = new();
         private readonly TimeProvider _time;
         private readonly double _permitsPerTick;
@@ -342,7 +345,7 @@ internal sealed class ProactiveLimiter : IDisposable
                 }
 
                 Refill();
-                if (_available < permits)
+                if (_available + Slack < permits)
                 {
                     return false;
                 }
@@ -377,7 +380,7 @@ internal sealed class ProactiveLimiter : IDisposable
                 if (_queue.Count == 0)
                 {
                     Refill();
-                    if (_available >= permits)
+                    if (_available + Slack >= permits)
                     {
                         _available -= permits;
                         return;
@@ -471,7 +474,7 @@ internal sealed class ProactiveLimiter : IDisposable
         /// <summary>Serves waiters oldest first while permits last, then arms the timer for the next one.</summary>
         private void GrantLocked()
         {
-            while (_queue.First is { } first && _available >= first.Value.Permits)
+            while (_queue.First is { } first && _available + Slack >= first.Value.Permits)
             {
                 _available -= first.Value.Permits;
                 _queue.RemoveFirst();
@@ -489,7 +492,7 @@ internal sealed class ProactiveLimiter : IDisposable
                 return;
             }
 
-            double missing = first.Value.Permits - _available;
+            double missing = Math.Max(0, first.Value.Permits - _available);
             long ticks = (long)Math.Ceiling(missing / _permitsPerTick * TimeSpan.TicksPerSecond / _time.TimestampFrequency);
             TimeSpan due = Clock.CeilingToMilliseconds(TimeSpan.FromTicks(Math.Max(ticks, 1)));
             _timer ??= _time.CreateTimer(static state => ((Bucket)state!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
