@@ -60,6 +60,11 @@ internal static class PollyRegistration
                 OperationKind.Invocation);
         }
 
+        if ((polly.HasV7 || polly.HasV8) && Rules.RG0006StackedRetriesRule.MayApply(compilation))
+        {
+            RegisterExecutions(context, Recognizer);
+        }
+
         if (polly.HasV8)
         {
             context.RegisterOperationAction(
@@ -85,6 +90,36 @@ internal static class PollyRegistration
                 },
                 OperationKind.ObjectCreation);
         }
+    }
+
+    /// <summary>
+    /// <c>policy.ExecuteAsync(...)</c> / <c>pipeline.ExecuteAsync(...)</c> under a retry: RG0006 looks for clients that
+    /// retry on their own inside the executed delegate. Registered only when the compilation references such clients.
+    /// </summary>
+    private static void RegisterExecutions(CompilationStartAnalysisContext context, Func<IOperation, AnalyzerSettings, PollyRecognizer> recognizer)
+    {
+        context.RegisterOperationAction(
+            operationContext =>
+            {
+                var invocation = (IInvocationOperation)operationContext.Operation;
+                if (!PollyRecognizer.MayBeExecute(invocation) || invocation.Instance is null)
+                {
+                    return;
+                }
+
+                var settings = AnalyzerSettings.For(operationContext.Options, invocation.Syntax.SyntaxTree);
+                try
+                {
+                    if (recognizer(invocation, settings).RecognizeExecution(invocation) is { } executed)
+                    {
+                        Rules.RG0006StackedRetriesRule.CheckExecuted(executed, operationContext.ReportDiagnostic);
+                    }
+                }
+                catch (Exception exception) when (Swallow(exception))
+                {
+                }
+            },
+            OperationKind.Invocation);
     }
 
     /// <summary>
