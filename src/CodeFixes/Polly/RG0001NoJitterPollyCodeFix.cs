@@ -133,6 +133,15 @@ public sealed class RG0001NoJitterPollyCodeFix : DocumentBatchFix
             return new Plan(Kind.WrapMethodGroup, node, "Add jitter (Backoff.WithJitter)");
         }
 
+        // The fixed fallback of a provider or generator that reads Retry-After (`ra ?? TimeSpan.FromSeconds(2)`).
+        if (node is ExpressionSyntax fallback && IsTimeSpan(model.GetTypeInfo(fallback, cancellationToken).Type) &&
+            fallback.FirstAncestorOrSelf<LambdaExpressionSyntax>() is { } function &&
+            (PollySyntax.IsDelayGenerator(function) ||
+             (PollySyntax.InvocationOf(function, out _) is { } retry && PollySyntax.IsPollyMember(model.GetSymbolInfo(retry, cancellationToken).Symbol))))
+        {
+            return new Plan(Kind.WrapReturns, fallback, "Add jitter (Backoff.WithJitter)") { Returns = new List<ExpressionSyntax> { fallback } };
+        }
+
         var site = OptionsSite.Find(node, model, cancellationToken);
         if (site is null || !site.CanSet("UseJitter") ||
             site.Of("UseJitter").Any(w => PollySyntax.Constant(model, w.Assignment.Right, cancellationToken) is not false))

@@ -230,9 +230,17 @@ public class PollyModelTests
                             onRetryAsync: (outcome, delay, attempt, ctx) => Task.CompletedTask);
             }
             """);
-        var delay = Assert.Single(c.Delays);
+        Assert.Equal(2, c.Delays.Length);
+        var delay = c.Delays[0];
         Assert.True(delay.Sources.Has(DelaySource.RetryAfter));
         Assert.False(delay.Sources.Has(DelaySource.Capped));
+
+        // Without the header every client waits `attempt` seconds: the fallback is judged on its own (RG0001), and
+        // it serves no 429 that carries the header (no RG0003).
+        var fallback = c.Delays[1];
+        Assert.Equal("TimeSpan.FromSeconds(attempt)", fallback.Display);
+        Assert.True(fallback.Sources.IsDeterministic());
+        Assert.False(fallback.Statuses!.Value.Contains(429));
     }
 
     [Fact]

@@ -205,6 +205,57 @@ public class PollyRG0001CodeFixTests
         """, "RG0001", RG0001NoJitterPollyCodeFix.EquivalenceKey, usings: PollyFixVerify.UsingsWithoutContrib,
         fixedUsings: PollyFixVerify.UsingsWithoutContrib.Replace("using Polly.Retry;\n", "using Polly.Retry;\nusing RetryGuard;\n"));
 
+    [Fact]
+    public Task Fixed_fallback_beside_retry_after_is_jittered() => Fix("""
+        class C
+        {
+            object O() => new RetryStrategyOptions<HttpResponseMessage>
+            {
+                UseJitter = true,
+                DelayGenerator = args => new ValueTask<TimeSpan?>(args.Outcome.Result?.Headers.RetryAfter?.Delta is { } delta
+                    ? TimeSpan.FromSeconds(Math.Min(delta.TotalSeconds, 60))
+                    : {|RG0001:TimeSpan.FromSeconds(2)|}),
+            };
+
+            ISyncPolicy<HttpResponseMessage> P() =>
+                Policy.HandleResult<HttpResponseMessage>(r => r.StatusCode == HttpStatusCode.TooManyRequests)
+                    .WaitAndRetry(3,
+                        (attempt, outcome, context) => outcome.Result?.Headers.RetryAfter?.Delta is { } d && d < TimeSpan.FromSeconds(30) ? d : {|RG0001:TimeSpan.FromSeconds(1)|},
+                        (outcome, delay, attempt, context) => { });
+        }
+        """, """
+        class C
+        {
+            object O() => new RetryStrategyOptions<HttpResponseMessage>
+            {
+                UseJitter = true,
+                DelayGenerator = args => new ValueTask<TimeSpan?>(args.Outcome.Result?.Headers.RetryAfter?.Delta is { } delta
+                    ? TimeSpan.FromSeconds(Math.Min(delta.TotalSeconds, 60))
+                    : RetryGuard.Backoff.WithJitter(TimeSpan.FromSeconds(2))),
+            };
+
+            ISyncPolicy<HttpResponseMessage> P() =>
+                Policy.HandleResult<HttpResponseMessage>(r => r.StatusCode == HttpStatusCode.TooManyRequests)
+                    .WaitAndRetry(3,
+                        (attempt, outcome, context) => outcome.Result?.Headers.RetryAfter?.Delta is { } d && d < TimeSpan.FromSeconds(30) ? d : RetryGuard.Backoff.WithJitter(TimeSpan.FromSeconds(1)),
+                        (outcome, delay, attempt, context) => { });
+        }
+        """);
+
+    [Fact]
+    public Task Loop_fix_offers_nothing_on_a_generator_fallback() => PollyFixVerify.NoFix<RG0001NoJitterCodeFix>("""
+        class C
+        {
+            object O() => new RetryStrategyOptions<HttpResponseMessage>
+            {
+                UseJitter = true,
+                DelayGenerator = args => new ValueTask<TimeSpan?>(args.Outcome.Result?.Headers.RetryAfter?.Delta is { } delta
+                    ? TimeSpan.FromSeconds(Math.Min(delta.TotalSeconds, 60))
+                    : {|RG0001:TimeSpan.FromSeconds(2)|}),
+            };
+        }
+        """, "RG0001");
+
     // ---------------------------------------------------------------------------------------------------- v7 / Contrib
 
     [Fact]

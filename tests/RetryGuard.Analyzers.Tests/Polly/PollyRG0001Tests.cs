@@ -167,7 +167,81 @@ public class PollyRG0001Tests
         }
         """);
 
+    [Fact]
+    public Task V8_generator_with_capped_retry_after_and_a_fixed_fallback() => Check("""
+        class C
+        {
+            object O() => new RetryStrategyOptions<HttpResponseMessage>
+            {
+                UseJitter = true,
+                DelayGenerator = args => new ValueTask<TimeSpan?>(args.Outcome.Result?.Headers.RetryAfter?.Delta is { } delta
+                    ? TimeSpan.FromSeconds(Math.Min(delta.TotalSeconds, 60))
+                    : {|RG0001:TimeSpan.FromSeconds(2)|}),
+            };
+
+            object P() => new RetryStrategyOptions<HttpResponseMessage>
+            {
+                UseJitter = true,
+                DelayGenerator = args =>
+                {
+                    if (args.Outcome.Result?.Headers.RetryAfter?.Delta is { } delta && delta <= TimeSpan.FromMinutes(1))
+                    {
+                        return new ValueTask<TimeSpan?>(delta);
+                    }
+
+                    return new ValueTask<TimeSpan?>({|RG0001:TimeSpan.FromMilliseconds(500)|});
+                },
+            };
+        }
+        """);
+
+    [Fact]
+    public Task V7_outcome_aware_provider_with_a_fixed_fallback() => Check("""
+        class C
+        {
+            ISyncPolicy<HttpResponseMessage> P() =>
+                Policy.HandleResult<HttpResponseMessage>(r => r.StatusCode == HttpStatusCode.TooManyRequests)
+                    .WaitAndRetry(3,
+                        (attempt, outcome, context) => outcome.Result?.Headers.RetryAfter?.Delta is { } d && d < TimeSpan.FromSeconds(30) ? d : {|RG0001:TimeSpan.FromSeconds(1)|},
+                        (outcome, delay, attempt, context) => { });
+        }
+        """);
+
     // ---------------------------------------------------------------------------------------------- negative
+
+    [Fact]
+    public Task Retry_after_fallbacks_that_are_jittered_null_zero_or_unseen() => Check("""
+        class C
+        {
+            static TimeSpan Configured { get; set; } = TimeSpan.FromSeconds(3);
+
+            object A() => new RetryStrategyOptions<HttpResponseMessage>
+            {
+                DelayGenerator = args => new ValueTask<TimeSpan?>(args.Outcome.Result?.Headers.RetryAfter?.Delta is { } d && d <= TimeSpan.FromSeconds(60)
+                    ? d
+                    : TimeSpan.FromMilliseconds(Random.Shared.Next(100, 2000))),
+                UseJitter = true,
+            };
+
+            object B() => new RetryStrategyOptions<HttpResponseMessage>
+            {
+                DelayGenerator = args => new ValueTask<TimeSpan?>(args.Outcome.Result?.Headers.RetryAfter?.Delta is { } d && d <= TimeSpan.FromSeconds(60) ? d : null),
+                UseJitter = true,
+            };
+
+            object D() => new RetryStrategyOptions<HttpResponseMessage>
+            {
+                DelayGenerator = args => new ValueTask<TimeSpan?>(args.Outcome.Result?.Headers.RetryAfter?.Delta is { } d && d <= TimeSpan.FromSeconds(60) ? d : TimeSpan.Zero),
+                UseJitter = true,
+            };
+
+            ISyncPolicy<HttpResponseMessage> E() =>
+                Policy.HandleResult<HttpResponseMessage>(r => r.StatusCode == HttpStatusCode.TooManyRequests)
+                    .WaitAndRetry(3,
+                        (attempt, outcome, context) => outcome.Result?.Headers.RetryAfter?.Delta is { } d && d < TimeSpan.FromSeconds(30) ? d : Configured,
+                        (outcome, delay, attempt, context) => { });
+        }
+        """);
 
     [Fact]
     public Task V7_jittered_provider() => Check("""

@@ -573,6 +573,10 @@ internal sealed partial class PollyRecognizer
 
             generatorReadsRetryAfter = sources.Has(DelaySource.RetryAfter);
             delays.Add(new PendingDelay(syntax.GetLocation(), Display.Shorten(syntax.ToString()), sources, generatorValue) { Cap = cap });
+            if (target is not null && generatorReadsRetryAfter)
+            {
+                delays.AddRange(FallbackDelays(target, unwrapValueTask: true, tree));
+            }
         }
         else if (generator.Kind == SettingKind.Unknown)
         {

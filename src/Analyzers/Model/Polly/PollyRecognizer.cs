@@ -141,7 +141,12 @@ internal sealed partial class PollyRecognizer
         {
             if (!AlwaysZero(provider))
             {
-                delays.Add(ProviderDelay(provider, tree));
+                var delay = ProviderDelay(provider, tree);
+                delays.Add(delay);
+                if (delay.Sources.Has(DelaySource.RetryAfter) && _flow.DelegateTarget(provider) is { } target)
+                {
+                    delays.AddRange(FallbackDelays(target, unwrapValueTask: false, tree));
+                }
             }
         }
         else if (durations is not null)
@@ -455,6 +460,65 @@ internal sealed partial class PollyRecognizer
         TimeSpan? cap = null;
         var sources = target is null ? DelaySource.Unknown : TraceDelegate(target, unwrapValueTask: false, out _, out cap);
         return new PendingDelay(location.GetLocation(), Display.Shorten(location.ToString()), sources, provider) { Cap = cap };
+    }
+
+    /// <summary>
+    /// The fixed fallbacks of a delegate that reads Retry-After: in <c>ra is { } d ? Min(d, 60 s) : 2 s</c>,
+    /// <c>ra ?? 2 s</c> or a block that returns the header's wait in one place and a constant in another, the constant
+    /// is the wait whenever the server sends no header — the same for every client, so RG0001 judges it on its own.
+    /// Only the branches of conditionals and <c>??</c> at the top of a returned value are split; a zero wait or null is
+    /// no fallback. The fallback does not serve a 429 that carries the header, so RG0003 does not judge it.
+    /// </summary>
+    private List<PendingDelay> FallbackDelays(IOperation target, bool unwrapValueTask, SyntaxTree tree)
+    {
+        var fallbacks = new List<PendingDelay>();
+        var returned = _flow.ReturnedValuesOfDelegate(target);
+        if (returned is null)
+        {
+            return fallbacks;
+        }
+
+        var pending = new Stack<IOperation>();
+        foreach (var value in returned)
+        {
+            if ((unwrapValueTask ? UnwrapValueTask(value) : value) is { } inner)
+            {
+                pending.Push(inner);
+            }
+        }
+
+        while (pending.Count > 0)
+        {
+            var leaf = PollyFlow.Unwrap(pending.Pop());
+            switch (leaf)
+            {
+                case IConditionalOperation { WhenFalse: { } whenFalse } conditional:
+                    pending.Push(conditional.WhenTrue);
+                    pending.Push(whenFalse);
+                    continue;
+                case ICoalesceOperation coalesce:
+                    pending.Push(coalesce.Value);
+                    pending.Push(coalesce.WhenNull);
+                    continue;
+            }
+
+            if (IsNullConstant(leaf) || leaf.Syntax.SyntaxTree != tree ||
+                TimeSpanConstants.Evaluate(leaf, _symbols, _semanticModels) is { } constant && constant <= TimeSpan.Zero)
+            {
+                continue;
+            }
+
+            var sources = _tracer.Trace(leaf);
+            if (sources.IsDeterministic())
+            {
+                fallbacks.Add(new PendingDelay(leaf.Syntax.GetLocation(), Display.Shorten(leaf.Syntax.ToString()), sources, leaf)
+                {
+                    Excluded = StatusSet.Of(429),
+                });
+            }
+        }
+
+        return fallbacks;
     }
 
     /// <summary><c>_ =&gt; TimeSpan.Zero</c>: immediate retries, no wait to jitter.</summary>
