@@ -14,7 +14,7 @@ namespace RetryGuard.Analyzers.Model.Polly;
 /// </summary>
 internal sealed partial class PollyRecognizer
 {
-    private static readonly HashSet<string> ExecuteMethods = new() { "Execute", "ExecuteAsync", "ExecuteAndCapture", "ExecuteAndCaptureAsync" };
+    private static readonly HashSet<string> ExecuteMethods = SyntaxTriggers.PollyExecuteMethods;
 
     /// <summary>A cheap name test before any symbol work: could this invocation run a delegate under a policy?</summary>
     public static bool MayBeExecute(IInvocationOperation invocation) => ExecuteMethods.Contains(invocation.TargetMethod.Name);
