@@ -278,35 +278,6 @@ internal static class SyntaxTriggers
         }
     }
 
-    /// <summary>The calls that run a delegate under a Polly v7 policy or a Polly v8 pipeline.</summary>
-    public static readonly HashSet<string> PollyExecuteMethods = new(StringComparer.Ordinal)
-    {
-        "Execute", "ExecuteAsync", "ExecuteAndCapture", "ExecuteAndCaptureAsync",
-    };
-
-    /// <summary>
-    /// Could <paramref name="node"/> run a delegate under a policy or pipeline (<c>x.ExecuteAsync(...)</c> with a
-    /// lambda or method group among its arguments)? RG0006 then looks for clients that retry on their own inside it.
-    /// </summary>
-    public static bool IsPollyExecuteTrigger(SyntaxNode node)
-    {
-        if (node is not InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax or MemberBindingExpressionSyntax } call ||
-            InvokedName(call.Expression) is not { } name || !PollyExecuteMethods.Contains(name))
-        {
-            return false;
-        }
-
-        foreach (var argument in call.ArgumentList.Arguments)
-        {
-            if (argument.Expression is AnonymousFunctionExpressionSyntax or IdentifierNameSyntax or MemberAccessExpressionSyntax)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
     /// <summary>An argument lambda whose body reads <c>p.Retry</c> of its first parameter <c>p</c>.</summary>
     private static bool HasRetryOptionsLambda(InvocationExpressionSyntax call)
     {

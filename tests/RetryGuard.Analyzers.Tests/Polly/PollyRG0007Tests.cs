@@ -310,4 +310,14 @@ public class PollyRG0007Tests
             void M(ResiliencePipelineBuilder<HttpResponseMessage> builder) => builder.AddRetry(new HttpRetryStrategyOptions());
         }
         """);
+
+    [Fact]
+    public Task Mehr_options_in_a_standalone_pipeline_get_no_fix() =>
+        PollyFixVerify.NoFix<RetryGuard.CodeFixes.RG0007UncappedRetryAfterCodeFix>("""
+            class C
+            {
+                ResiliencePipeline<HttpResponseMessage> P() =>
+                    new ResiliencePipelineBuilder<HttpResponseMessage>().AddRetry({|RG0007:new HttpRetryStrategyOptions()|}).Build();
+            }
+            """, "RG0007");
 }

@@ -14,10 +14,13 @@ namespace RetryGuard.Analyzers.Model.Polly;
 /// </summary>
 internal sealed partial class PollyRecognizer
 {
-    private static readonly HashSet<string> ExecuteMethods = SyntaxTriggers.PollyExecuteMethods;
+    private static readonly HashSet<string> ExecuteMethods = new() { "Execute", "ExecuteAsync", "ExecuteAndCapture", "ExecuteAndCaptureAsync" };
 
     /// <summary>A cheap name test before any symbol work: could this invocation run a delegate under a policy?</summary>
     public static bool MayBeExecute(IInvocationOperation invocation) => ExecuteMethods.Contains(invocation.TargetMethod.Name);
+
+    /// <summary>The syntax pre-check: a call written with one of the Execute names.</summary>
+    public static bool IsExecuteName(string name) => ExecuteMethods.Contains(name);
 
     private sealed class Layer
     {

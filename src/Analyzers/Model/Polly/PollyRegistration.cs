@@ -1,6 +1,8 @@
 using System;
 using System.Threading;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 
@@ -40,14 +42,10 @@ internal static class PollyRegistration
         Func<string, bool> isOptionsAlias = name => aliases.Value.Contains(name);
         bool v7 = polly.HasV7, standardHandler = polly.HasStandardHandler, v8 = polly.HasV8;
 
-        // RG0006 around policy.ExecuteAsync(...) / pipeline.ExecuteAsync(...): only when clients that retry on their own are referenced.
-        bool executions = (v7 || v8) && Rules.RG0006StackedRetriesRule.MayApply(compilation);
-
         context.RegisterSyntaxNodeAction(
             nodeContext =>
             {
-                bool execute = executions && SyntaxTriggers.IsPollyExecuteTrigger(nodeContext.Node);
-                if (!execute && !SyntaxTriggers.IsPollyTrigger(nodeContext.Node, v7, standardHandler, v8, isOptionsAlias))
+                if (!SyntaxTriggers.IsPollyTrigger(nodeContext.Node, v7, standardHandler, v8, isOptionsAlias))
                 {
                     return;
                 }
@@ -55,9 +53,6 @@ internal static class PollyRegistration
                 var operation = nodeContext.SemanticModel.GetOperation(nodeContext.Node, nodeContext.CancellationToken);
                 switch (operation)
                 {
-                    case IInvocationOperation invocation when execute:
-                        AnalyzeExecution(nodeContext, invocation);
-                        break;
                     case IInvocationOperation invocation:
                         AnalyzeInvocation(nodeContext, invocation);
                         break;
@@ -67,6 +62,11 @@ internal static class PollyRegistration
                 }
             },
             SyntaxTriggers.PollyNodeKinds);
+
+        if ((v7 || v8) && Rules.RG0006StackedRetriesRule.MayApply(compilation))
+        {
+            RegisterExecutions(context, Recognizer);
+        }
 
         void AnalyzeInvocation(SyntaxNodeAnalysisContext nodeContext, IInvocationOperation invocation)
         {
@@ -91,26 +91,6 @@ internal static class PollyRegistration
             RetryAnalyzer.Report(construct, settings, nodeContext.ReportDiagnostic);
         }
 
-        void AnalyzeExecution(SyntaxNodeAnalysisContext nodeContext, IInvocationOperation invocation)
-        {
-            if (!PollyRecognizer.MayBeExecute(invocation) || invocation.Instance is null)
-            {
-                return;
-            }
-
-            var settings = AnalyzerSettings.For(nodeContext.Options, invocation.Syntax.SyntaxTree);
-            try
-            {
-                if (Recognizer(invocation, settings).RecognizeExecution(invocation) is { } executed)
-                {
-                    Rules.RG0006StackedRetriesRule.CheckExecuted(executed, nodeContext.ReportDiagnostic);
-                }
-            }
-            catch (Exception exception) when (Swallow(exception))
-            {
-            }
-        }
-
         void AnalyzeCreation(SyntaxNodeAnalysisContext nodeContext, IObjectCreationOperation creation)
         {
             if (polly.RetryOptionsResult(creation.Type) is null)
@@ -130,6 +110,39 @@ internal static class PollyRegistration
 
             RetryAnalyzer.Report(construct, settings, nodeContext.ReportDiagnostic);
         }
+    }
+
+    /// <summary>
+    /// <c>policy.ExecuteAsync(...)</c> / <c>pipeline.ExecuteAsync(...)</c> under a retry: RG0006 looks for clients that
+    /// retry on their own inside the executed delegate. Registered only when the compilation references such clients.
+    /// </summary>
+    private static void RegisterExecutions(CompilationStartAnalysisContext context, Func<IOperation, AnalyzerSettings, PollyRecognizer> recognizer)
+    {
+        context.RegisterSyntaxNodeAction(
+            nodeContext =>
+            {
+                // Cheap syntax test first: only a call named like Execute is bound.
+                var call = (InvocationExpressionSyntax)nodeContext.Node;
+                if (SyntaxTriggers.InvokedName(call.Expression) is not { } name || !PollyRecognizer.IsExecuteName(name) ||
+                    nodeContext.SemanticModel.GetOperation(call, nodeContext.CancellationToken) is not IInvocationOperation invocation ||
+                    !PollyRecognizer.MayBeExecute(invocation) || invocation.Instance is null)
+                {
+                    return;
+                }
+
+                var settings = AnalyzerSettings.For(nodeContext.Options, invocation.Syntax.SyntaxTree);
+                try
+                {
+                    if (recognizer(invocation, settings).RecognizeExecution(invocation) is { } executed)
+                    {
+                        Rules.RG0006StackedRetriesRule.CheckExecuted(executed, nodeContext.ReportDiagnostic);
+                    }
+                }
+                catch (Exception exception) when (Swallow(exception))
+                {
+                }
+            },
+            SyntaxKind.InvocationExpression);
     }
 
     /// <summary>
