@@ -1,6 +1,7 @@
 using System;
 using System.Threading;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 
@@ -33,6 +34,7 @@ internal sealed class PollyAnalysis
     private readonly Lazy<OptionsWriteIndex> _index;
     private readonly Lazy<System.Collections.Generic.HashSet<string>> _aliases;
     private readonly Func<string, bool> _isOptionsAlias;
+    private readonly bool _executions;
 
     public PollyAnalysis(Compilation compilation, KnownSymbols symbols, KnownPollySymbols polly, Func<SyntaxTree, SemanticModel?, SemanticModel?> semanticModelFor)
     {
@@ -48,11 +50,20 @@ internal sealed class PollyAnalysis
             () => SyntaxTriggers.RetryOptionsAliases(compilation.SyntaxTrees, CancellationToken.None),
             LazyThreadSafetyMode.ExecutionAndPublication);
         _isOptionsAlias = name => _aliases.Value.Contains(name);
+
+        // policy.ExecuteAsync(...) / pipeline.ExecuteAsync(...) under a retry: RG0006 looks for clients that retry on
+        // their own inside the executed delegate; only when the compilation references such clients.
+        _executions = (polly.HasV7 || polly.HasV8) && Rules.RG0006StackedRetriesRule.MayApply(compilation);
     }
 
     /// <summary>A cheap syntax test: could this node be a Polly construct the recognizer models?</summary>
     public bool IsTrigger(SyntaxNode node) =>
-        SyntaxTriggers.IsPollyTrigger(node, _polly.HasV7, _polly.HasStandardHandler, _polly.HasV8, _isOptionsAlias);
+        SyntaxTriggers.IsPollyTrigger(node, _polly.HasV7, _polly.HasStandardHandler, _polly.HasV8, _isOptionsAlias) || IsExecution(node);
+
+    /// <summary>A call named like Execute (the only calls bound for RG0006's executions).</summary>
+    private bool IsExecution(SyntaxNode node) =>
+        _executions && node is InvocationExpressionSyntax call &&
+        SyntaxTriggers.InvokedName(call.Expression) is { } name && PollyRecognizer.IsExecuteName(name);
 
     public void Analyze(SyntaxNode node, SemanticModel model, AnalyzerOptions options, Action<Diagnostic> report, CancellationToken cancellationToken)
     {
@@ -60,6 +71,11 @@ internal sealed class PollyAnalysis
         {
             case IInvocationOperation invocation:
                 AnalyzeInvocation(invocation, options, report);
+                if (IsExecution(node))
+                {
+                    AnalyzeExecution(invocation, options, report);
+                }
+
                 break;
             case IObjectCreationOperation creation when _polly.HasV8:
                 AnalyzeCreation(creation, options, report);
@@ -91,6 +107,26 @@ internal sealed class PollyAnalysis
         }
 
         RetryAnalyzer.Report(construct, settings, report);
+    }
+
+    private void AnalyzeExecution(IInvocationOperation invocation, AnalyzerOptions options, Action<Diagnostic> report)
+    {
+        if (!PollyRecognizer.MayBeExecute(invocation) || invocation.Instance is null)
+        {
+            return;
+        }
+
+        var settings = AnalyzerSettings.For(options, invocation.Syntax.SyntaxTree);
+        try
+        {
+            if (Recognizer(invocation, settings).RecognizeExecution(invocation) is { } executed)
+            {
+                Rules.RG0006StackedRetriesRule.CheckExecuted(executed, report);
+            }
+        }
+        catch (Exception exception) when (Swallow(exception))
+        {
+        }
     }
 
     private void AnalyzeCreation(IObjectCreationOperation creation, AnalyzerOptions options, Action<Diagnostic> report)
