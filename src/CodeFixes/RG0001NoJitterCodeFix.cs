@@ -32,7 +32,7 @@ public sealed class RG0001NoJitterCodeFix : DocumentBatchFix
     protected override string FixKey => EquivalenceKey;
 
     protected override string? Title(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken) =>
-        WaitSite.Find(root, diagnostic) is { } wait && wait.IsTimeSpan(model, cancellationToken) is not null
+        FindWait(root, model, diagnostic, cancellationToken) is { } wait && wait.IsTimeSpan(model, cancellationToken) is not null
             ? "Add jitter (Backoff.WithJitter)"
             : null;
 
@@ -43,7 +43,7 @@ public sealed class RG0001NoJitterCodeFix : DocumentBatchFix
             yield return (EquivalenceKey, title);
         }
 
-        if (WaitSite.Find(root, diagnostic) is { } wait && ExponentialDelay.Match(wait, model, cancellationToken) is not null)
+        if (FindWait(root, model, diagnostic, cancellationToken) is { } wait && ExponentialDelay.Match(wait, model, cancellationToken) is not null)
         {
             yield return (ExponentialEquivalenceKey, "Use Backoff.Exponential (jittered, capped)");
         }
@@ -59,7 +59,7 @@ public sealed class RG0001NoJitterCodeFix : DocumentBatchFix
         bool exponential = key == ExponentialEquivalenceKey;
         foreach (var diagnostic in diagnostics)
         {
-            if (WaitSite.Find(editor.OriginalRoot, diagnostic) is not { } wait)
+            if (FindWait(editor.OriginalRoot, editor.SemanticModel, diagnostic, cancellationToken) is not { } wait)
             {
                 continue;
             }
@@ -90,6 +90,17 @@ public sealed class RG0001NoJitterCodeFix : DocumentBatchFix
         return await ImportAdder.AddImportsAsync(editor.GetChangedDocument(), Simplifier.AddImportsAnnotation, cancellationToken: cancellationToken)
             .ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// The wait the diagnostic is reported on. A Polly provider, generator or options object is reported elsewhere
+    /// than on a wait, and a Polly member is no wait to wrap: those belong to RG0001NoJitterPollyCodeFix.
+    /// </summary>
+    private static WaitSite? FindWait(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken) =>
+        WaitSite.Find(root, diagnostic) is { } wait &&
+        wait.Invocation.Span == diagnostic.Location.SourceSpan &&
+        !Polly.PollySyntax.IsPollyMember(model.GetSymbolInfo(wait.Invocation, cancellationToken).Symbol)
+            ? wait
+            : null;
 
     internal static InvocationExpressionSyntax Invoke(ExpressionSyntax method, params ExpressionSyntax[] arguments)
     {

@@ -1,6 +1,8 @@
 using System;
 using System.Threading;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 
@@ -8,7 +10,9 @@ namespace RetryGuard.Analyzers.Model.Polly;
 
 /// <summary>
 /// Registers the Polly / Microsoft.Extensions.Http.Resilience recognizer for one compilation: nothing when the
-/// compilation references none of them. Each recognised construct goes to the same rule checkers as loops.
+/// compilation references none of them. Triggered from syntax (<see cref="SyntaxTriggers.PollyNodeKinds"/>, tested by
+/// <see cref="SyntaxTriggers.IsPollyTrigger"/>); the operation tree is asked for only there. Each recognised
+/// construct goes to the same rule checkers as loops.
 /// </summary>
 internal static class PollyRegistration
 {
@@ -31,60 +35,114 @@ internal static class PollyRegistration
         PollyRecognizer Recognizer(IOperation operation, AnalyzerSettings settings) =>
             new(symbols, polly, tree => semanticModelFor(tree, operation.SemanticModel), () => index.Value, settings.JitterMethods);
 
-        if (polly.HasV7 || polly.HasStandardHandler)
-        {
-            context.RegisterOperationAction(
-                operationContext =>
+        // `using` aliases of the options types, read once per compilation and only when a creation needs them.
+        var aliases = new Lazy<System.Collections.Generic.HashSet<string>>(
+            () => SyntaxTriggers.RetryOptionsAliases(compilation.SyntaxTrees, CancellationToken.None),
+            LazyThreadSafetyMode.ExecutionAndPublication);
+        Func<string, bool> isOptionsAlias = name => aliases.Value.Contains(name);
+        bool v7 = polly.HasV7, standardHandler = polly.HasStandardHandler, v8 = polly.HasV8;
+
+        context.RegisterSyntaxNodeAction(
+            nodeContext =>
+            {
+                if (!SyntaxTriggers.IsPollyTrigger(nodeContext.Node, v7, standardHandler, v8, isOptionsAlias))
                 {
-                    var invocation = (IInvocationOperation)operationContext.Operation;
-                    bool v7 = polly.HasV7 && PollyRecognizer.MayBeV7Retry(invocation);
-                    if (!v7 && !(polly.HasStandardHandler && HasStandardOptionsLambda(invocation, polly)))
-                    {
-                        return;
-                    }
+                    return;
+                }
 
-                    var settings = AnalyzerSettings.For(operationContext.Options, invocation.Syntax.SyntaxTree);
-                    RetryConstruct? construct = null;
-                    try
-                    {
-                        construct = v7
-                            ? Recognizer(invocation, settings).RecognizeV7(invocation)
-                            : Recognizer(invocation, settings).RecognizeStandardHandler(invocation);
-                    }
-                    catch (Exception exception) when (Swallow(exception))
-                    {
-                    }
+                var operation = nodeContext.SemanticModel.GetOperation(nodeContext.Node, nodeContext.CancellationToken);
+                switch (operation)
+                {
+                    case IInvocationOperation invocation:
+                        AnalyzeInvocation(nodeContext, invocation);
+                        break;
+                    case IObjectCreationOperation creation when v8:
+                        AnalyzeCreation(nodeContext, creation);
+                        break;
+                }
+            },
+            SyntaxTriggers.PollyNodeKinds);
 
-                    RetryAnalyzer.Report(construct, settings, operationContext.ReportDiagnostic);
-                },
-                OperationKind.Invocation);
+        if ((v7 || v8) && Rules.RG0006StackedRetriesRule.MayApply(compilation))
+        {
+            RegisterExecutions(context, Recognizer);
         }
 
-        if (polly.HasV8)
+        void AnalyzeInvocation(SyntaxNodeAnalysisContext nodeContext, IInvocationOperation invocation)
         {
-            context.RegisterOperationAction(
-                operationContext =>
-                {
-                    var creation = (IObjectCreationOperation)operationContext.Operation;
-                    if (polly.RetryOptionsResult(creation.Type) is null)
-                    {
-                        return;
-                    }
+            bool isV7 = v7 && PollyRecognizer.MayBeV7Retry(invocation);
+            if (!isV7 && !(standardHandler && HasStandardOptionsLambda(invocation, polly)))
+            {
+                return;
+            }
 
-                    var settings = AnalyzerSettings.For(operationContext.Options, creation.Syntax.SyntaxTree);
-                    RetryConstruct? construct = null;
-                    try
-                    {
-                        construct = Recognizer(creation, settings).RecognizeOptions(creation);
-                    }
-                    catch (Exception exception) when (Swallow(exception))
-                    {
-                    }
+            var settings = AnalyzerSettings.For(nodeContext.Options, invocation.Syntax.SyntaxTree);
+            RetryConstruct? construct = null;
+            try
+            {
+                construct = isV7
+                    ? Recognizer(invocation, settings).RecognizeV7(invocation)
+                    : Recognizer(invocation, settings).RecognizeStandardHandler(invocation);
+            }
+            catch (Exception exception) when (Swallow(exception))
+            {
+            }
 
-                    RetryAnalyzer.Report(construct, settings, operationContext.ReportDiagnostic);
-                },
-                OperationKind.ObjectCreation);
+            RetryAnalyzer.Report(construct, settings, nodeContext.ReportDiagnostic);
         }
+
+        void AnalyzeCreation(SyntaxNodeAnalysisContext nodeContext, IObjectCreationOperation creation)
+        {
+            if (polly.RetryOptionsResult(creation.Type) is null)
+            {
+                return;
+            }
+
+            var settings = AnalyzerSettings.For(nodeContext.Options, creation.Syntax.SyntaxTree);
+            RetryConstruct? construct = null;
+            try
+            {
+                construct = Recognizer(creation, settings).RecognizeOptions(creation);
+            }
+            catch (Exception exception) when (Swallow(exception))
+            {
+            }
+
+            RetryAnalyzer.Report(construct, settings, nodeContext.ReportDiagnostic);
+        }
+    }
+
+    /// <summary>
+    /// <c>policy.ExecuteAsync(...)</c> / <c>pipeline.ExecuteAsync(...)</c> under a retry: RG0006 looks for clients that
+    /// retry on their own inside the executed delegate. Registered only when the compilation references such clients.
+    /// </summary>
+    private static void RegisterExecutions(CompilationStartAnalysisContext context, Func<IOperation, AnalyzerSettings, PollyRecognizer> recognizer)
+    {
+        context.RegisterSyntaxNodeAction(
+            nodeContext =>
+            {
+                // Cheap syntax test first: only a call named like Execute is bound.
+                var call = (InvocationExpressionSyntax)nodeContext.Node;
+                if (SyntaxTriggers.InvokedName(call.Expression) is not { } name || !PollyRecognizer.IsExecuteName(name) ||
+                    nodeContext.SemanticModel.GetOperation(call, nodeContext.CancellationToken) is not IInvocationOperation invocation ||
+                    !PollyRecognizer.MayBeExecute(invocation) || invocation.Instance is null)
+                {
+                    return;
+                }
+
+                var settings = AnalyzerSettings.For(nodeContext.Options, invocation.Syntax.SyntaxTree);
+                try
+                {
+                    if (recognizer(invocation, settings).RecognizeExecution(invocation) is { } executed)
+                    {
+                        Rules.RG0006StackedRetriesRule.CheckExecuted(executed, nodeContext.ReportDiagnostic);
+                    }
+                }
+                catch (Exception exception) when (Swallow(exception))
+                {
+                }
+            },
+            SyntaxKind.InvocationExpression);
     }
 
     /// <summary>
