@@ -249,6 +249,47 @@ public class PollyRG0007Tests
         }
         """, only: "RG0007");
 
+    [Fact]
+    public Task V8_guard_below_the_limit_returns_null_for_longer_waits() => Check("""
+        class C
+        {
+            object O() => new RetryStrategyOptions<HttpResponseMessage>
+            {
+                UseJitter = true,
+                DelayGenerator = args => new ValueTask<TimeSpan?>(
+                    TimeSpan.FromSeconds(Math.Min(args.Outcome.Result?.Headers.RetryAfter?.Delta?.TotalSeconds ?? 1, 3600)) is var wait &&
+                    wait <= TimeSpan.FromSeconds(90) ? wait : (TimeSpan?)null),
+            };
+        }
+        """);
+
+    [Fact]
+    public Task V8_guard_above_the_limit_is_still_reported() => Check("""
+        class C
+        {
+            object O() => new RetryStrategyOptions<HttpResponseMessage>
+            {
+                UseJitter = true,
+                DelayGenerator = {|RG0007:args => new ValueTask<TimeSpan?>(
+                    args.Outcome.Result?.Headers.RetryAfter?.Delta is TimeSpan wait && wait <= TimeSpan.FromHours(1) ? wait : (TimeSpan?)null)|},
+            };
+        }
+        """);
+
+    [Fact]
+    public Task V8_guard_that_does_not_always_hold_is_not_a_cap() => Check("""
+        class C
+        {
+            object O(bool relaxed) => new RetryStrategyOptions<HttpResponseMessage>
+            {
+                UseJitter = true,
+                DelayGenerator = {|RG0007:args => new ValueTask<TimeSpan?>(
+                    TimeSpan.FromSeconds(Math.Min(args.Outcome.Result?.Headers.RetryAfter?.Delta?.TotalSeconds ?? 1, 3600)) is var wait &&
+                    (relaxed || wait <= TimeSpan.FromSeconds(90)) ? wait : (TimeSpan?)null)|},
+            };
+        }
+        """);
+
     // ------------------------------------- MEHR's own Retry-After wait in a pipeline of your own: nothing ends it
 
     [Fact]
