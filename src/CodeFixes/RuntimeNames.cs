@@ -47,6 +47,19 @@ internal sealed class RuntimeNames
         return new RuntimeNames(mayImport: true);
     }
 
+    /// <summary>The type <c>RetryGuard.{type}</c>, e.g. <c>RetryGuardPolicy</c> in an object creation.</summary>
+    public NameSyntax Type(string type)
+    {
+        NameSyntax name = SyntaxFactory.QualifiedName(
+            SyntaxFactory.AliasQualifiedName(
+                SyntaxFactory.IdentifierName(SyntaxFactory.Token(SyntaxKind.GlobalKeyword)),
+                SyntaxFactory.IdentifierName(RuntimeNamespace)),
+            SyntaxFactory.IdentifierName(type));
+        return _mayImport
+            ? name.WithAdditionalAnnotations(Simplifier.AddImportsAnnotation, Simplifier.Annotation)
+            : name.WithAdditionalAnnotations(Simplifier.Annotation);
+    }
+
     /// <summary><c>RetryGuard.{type}.{member}</c>, e.g. <c>Backoff.WithJitter</c>.</summary>
     public ExpressionSyntax Member(string type, string member)
     {
