@@ -72,6 +72,7 @@ public sealed class UseRetryGuardPolicyCodeFix : DocumentBatchFix
         }
 
         var names = RuntimeNames.For(model, root, cancellationToken);
+        var takenByFunction = new Dictionary<SyntaxNode, HashSet<string>>();
         foreach (var shape in shapes.Values)
         {
             if (shapes.Keys.Any(other => other != shape.Loop && other.Span.Contains(shape.Loop.Span)))
@@ -79,7 +80,14 @@ public sealed class UseRetryGuardPolicyCodeFix : DocumentBatchFix
                 continue;
             }
 
-            var (declaration, call) = Rewrite(shape, model, names, cancellationToken);
+            // Names given by this batch count as taken in the same function: two rewritten loops there never clash.
+            var function = (SyntaxNode?)shape.Loop.FirstAncestorOrSelf<MemberDeclarationSyntax>() ?? root;
+            if (!takenByFunction.TryGetValue(function, out var taken))
+            {
+                takenByFunction[function] = taken = NamesIn(function);
+            }
+
+            var (declaration, call) = Rewrite(shape, model, names, taken, cancellationToken);
             editor.InsertBefore(shape.Loop, declaration);
             editor.ReplaceNode(shape.Loop, call);
             if (shape.DeadEnd is { } deadEnd)
@@ -93,12 +101,18 @@ public sealed class UseRetryGuardPolicyCodeFix : DocumentBatchFix
     }
 
     private static (StatementSyntax Declaration, StatementSyntax Call) Rewrite(
-        PolicyLoopShape shape, SemanticModel model, RuntimeNames names, CancellationToken cancellationToken)
+        PolicyLoopShape shape, SemanticModel model, RuntimeNames names, HashSet<string> taken, CancellationToken cancellationToken)
     {
         var loop = shape.Loop;
-        var taken = NamesInScope(loop, model);
+        taken.UnionWith(model.LookupSymbols(loop.SpanStart).Select(symbol => symbol.Name));
         var policyName = Unique("retryPolicy", taken);
-        var tokenName = Unique(shape.Token is null ? "_" : "ct", taken);
+        taken.Add(policyName);
+
+        // A lambda parameter is seen only in its lambda: another rewrite's lambda may use the same name. An unused
+        // one is `_` unless a `_` is in scope there (another lambda's `_` is not).
+        var visible = new HashSet<string>(model.LookupSymbols(loop.SpanStart).Select(symbol => symbol.Name));
+        visible.UnionWith(NamesIn(shape.Attempt.Block));
+        var tokenName = shape.Token is null && !visible.Contains("_") ? "_" : Unique(shape.Token is null ? "attempt" : "ct", taken);
 
         // new RetryGuardOptions { MaxRetries = ..., RethrowAttemptExceptions = true }
         var settings = new List<ExpressionSyntax>();
@@ -165,11 +179,13 @@ public sealed class UseRetryGuardPolicyCodeFix : DocumentBatchFix
         return block.ReplaceNodes(uses, (original, _) => SyntaxFactory.IdentifierName(name).WithTriviaFrom(original));
     }
 
-    /// <summary>Every name the new local and lambda parameter could clash with: those visible at the loop and those declared in its function.</summary>
-    private static HashSet<string> NamesInScope(StatementSyntax loop, SemanticModel model)
+    /// <summary>
+    /// Every identifier of the member: the new local and lambda parameter clash with none of them, nor with what is
+    /// visible at the loop.
+    /// </summary>
+    private static HashSet<string> NamesIn(SyntaxNode function)
     {
-        var names = new HashSet<string>(model.LookupSymbols(loop.SpanStart).Select(symbol => symbol.Name));
-        var function = (SyntaxNode?)loop.FirstAncestorOrSelf<MemberDeclarationSyntax>() ?? loop.SyntaxTree.GetRoot();
+        var names = new HashSet<string>();
         foreach (var token in function.DescendantTokens())
         {
             if (token.IsKind(SyntaxKind.IdentifierToken))
@@ -183,13 +199,12 @@ public sealed class UseRetryGuardPolicyCodeFix : DocumentBatchFix
 
     private static string Unique(string name, HashSet<string> taken)
     {
-        var candidate = name == "_" && taken.Contains("_") ? "attempt" : name;
+        var candidate = name;
         for (var suffix = 2; taken.Contains(candidate); suffix++)
         {
-            candidate = (name == "_" ? "attempt" : name) + suffix.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            candidate = name + suffix.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
-        taken.Add(candidate);
         return candidate;
     }
 }

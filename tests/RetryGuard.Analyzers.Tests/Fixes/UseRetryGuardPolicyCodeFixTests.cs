@@ -238,6 +238,52 @@ public class UseRetryGuardPolicyCodeFixTests
         """, only: "RG0001");
 
     [Fact]
+    public Task Two_loops_of_one_method_get_policies_of_different_names() => Fix("""
+        using System.Net.Http;
+        using System.Threading.Tasks;
+
+        class Client
+        {
+            async Task<string> GetAsync(HttpClient http, bool fast)
+            {
+                if (fast)
+                {
+                    while (true)
+                    {
+                        try { return await http.GetStringAsync("fast"); }
+                        catch (HttpRequestException) { await {|RG0001:Task.Delay(100)|}; }
+                    }
+                }
+
+                while (true)
+                {
+                    try { return await http.GetStringAsync("slow"); }
+                    catch (HttpRequestException) { await {|RG0001:Task.Delay(1000)|}; }
+                }
+            }
+        }
+        """, """
+        using System.Net.Http;
+        using System.Threading.Tasks;
+        using RetryGuard;
+
+        class Client
+        {
+            async Task<string> GetAsync(HttpClient http, bool fast)
+            {
+                if (fast)
+                {
+                    using var retryPolicy = new RetryGuardPolicy(new RetryGuardOptions { RethrowAttemptExceptions = true });
+                    return await retryPolicy.ExecuteAsync(async _ => { return await http.GetStringAsync("fast"); });
+                }
+
+                using var retryPolicy2 = new RetryGuardPolicy(new RetryGuardOptions { RethrowAttemptExceptions = true });
+                return await retryPolicy2.ExecuteAsync(async _ => { return await http.GetStringAsync("slow"); });
+            }
+        }
+        """, only: "RG0001");
+
+    [Fact]
     public Task Fix_all_in_the_project_rewrites_loops_across_documents() =>
         Verify<RetryAnalyzer>.CodeFixAsync<UseRetryGuardPolicyCodeFix>(
             [("/0/A.cs", Endless("A", "{|RG0001:Task.Delay(250)|}")), ("/0/B.cs", Endless("B", "{|RG0001:Task.Delay(TimeSpan.FromSeconds(1))|}"))],
