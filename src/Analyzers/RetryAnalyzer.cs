@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
@@ -38,96 +39,128 @@ public sealed class RetryAnalyzer : DiagnosticAnalyzer
             return;
         }
 
-        context.RegisterOperationBlockStartAction(block => OnBlockStart(block, symbols));
+        var bodies = new BodyRecognizers(symbols, context.Options);
+        context.RegisterSyntaxNodeAction(c => OnRetryTrigger(c, bodies), SyntaxTriggers.RetryNodeKinds);
         PollyRegistration.Register(context, symbols, (tree, home) => SemanticModelFor(tree, home, symbols.Compilation));
     }
 
     /// <summary>
-    /// One recognizer per member body: what it learns about the body (the writes to each local, the guards before
-    /// each wait) is computed once and shared by every loop, goto and recursive call in it.
+    /// A node that may start a hand-written retry (<see cref="SyntaxTriggers.IsRetryTrigger"/>): only now is the
+    /// member's operation tree asked for, and the construct recognised by its body's shared recognizer.
     /// </summary>
-    private static void OnBlockStart(OperationBlockStartAnalysisContext context, KnownSymbols symbols)
+    private static void OnRetryTrigger(SyntaxNodeAnalysisContext context, BodyRecognizers bodies)
     {
-        RetryRecognizer? recognizer = null;
-        AnalyzerSettings? settings = null;
-
-        RetryRecognizer RecognizerFor(IOperation operation)
+        if (!SyntaxTriggers.IsRetryTrigger(context.Node))
         {
-            settings ??= AnalyzerSettings.For(context.Options, operation.Syntax.SyntaxTree);
-            if (recognizer is null)
-            {
-                var home = operation.SemanticModel;
-                recognizer = new RetryRecognizer(symbols, tree => SemanticModelFor(tree, home, symbols.Compilation), settings);
-            }
-
-            return recognizer;
+            return;
         }
 
-        context.RegisterOperationAction(
-            c =>
+        var operation = context.SemanticModel.GetOperation(context.Node, context.CancellationToken);
+        RetryConstruct? construct = null;
+        var body = bodies.For(operation);
+        if (body is null)
+        {
+            return;
+        }
+
+        lock (body)
+        {
+            var recognizer = body.Recognizer;
+            switch (operation)
             {
-                var loop = (ILoopOperation)c.Operation;
-                var construct = RecognizerFor(loop).RecognizeLoop(loop);
-                Report(construct, settings!, c.ReportDiagnostic);
-            },
-            OperationKind.Loop);
+                case ILoopOperation loop:
+                    construct = recognizer.RecognizeLoop(loop);
+                    break;
 
-        context.RegisterOperationAction(
-            c =>
+                case IInvocationOperation call:
+                    var (function, callerBody) = EnclosingFunction(call, context.ContainingSymbol);
+                    if (function is not null && callerBody is not null &&
+                        SymbolEqualityComparer.Default.Equals(call.TargetMethod.OriginalDefinition, function.OriginalDefinition))
+                    {
+                        construct = recognizer.RecognizeRecursion(call, function, callerBody);
+                    }
+
+                    break;
+
+                case ITryOperation attempt when attempt.Catches.Length > 0:
+                    construct = recognizer.RecognizeCatchRetry(attempt);
+                    break;
+
+                case IBranchOperation { BranchKind: BranchKind.GoTo } jump:
+                    var (_, jumpBody) = EnclosingFunction(jump, context.ContainingSymbol);
+                    if (jumpBody is not null)
+                    {
+                        construct = recognizer.RecognizeGoto(jump, jumpBody);
+                    }
+
+                    break;
+            }
+        }
+
+        Report(construct, body.Settings, context.ReportDiagnostic);
+    }
+
+    /// <summary>
+    /// One recognizer per member body: what it learns about the body (the writes to each local, the guards before
+    /// each wait) is computed once and shared by every loop, goto and recursive call in it. Keyed weakly by the
+    /// body's root operation, so a recognizer lives as long as the semantic model keeps that operation tree and
+    /// nothing outlives the compilation's analysis.
+    /// </summary>
+    private sealed class BodyRecognizers
+    {
+        private readonly KnownSymbols _symbols;
+        private readonly AnalyzerOptions _options;
+        private readonly ConditionalWeakTable<IOperation, Body> _bodies = new();
+        private readonly ConditionalWeakTable<IOperation, Body>.CreateValueCallback _create;
+
+        public BodyRecognizers(KnownSymbols symbols, AnalyzerOptions options)
+        {
+            _symbols = symbols;
+            _options = options;
+            _create = Create;
+        }
+
+        public Body? For(IOperation? operation)
+        {
+            if (operation is null)
             {
-                var call = (IInvocationOperation)c.Operation;
+                return null;
+            }
 
-                // Cheap test first: only a call to the function it sits in can be a recursive retry.
-                if (call.TargetMethod.MethodKind != MethodKind.LocalFunction && call.TargetMethod.Name != c.ContainingSymbol.Name)
-                {
-                    return;
-                }
-
-                var (function, body) = EnclosingFunction(call, c.ContainingSymbol);
-                if (function is null || body is null ||
-                    !SymbolEqualityComparer.Default.Equals(call.TargetMethod.OriginalDefinition, function.OriginalDefinition))
-                {
-                    return;
-                }
-
-                var construct = RecognizerFor(call).RecognizeRecursion(call, function, body);
-                Report(construct, settings!, c.ReportDiagnostic);
-            },
-            OperationKind.Invocation);
-
-        context.RegisterOperationAction(
-            c =>
+            var root = operation;
+            while (root.Parent is { } parent)
             {
-                var attempt = (ITryOperation)c.Operation;
-                if (attempt.Catches.Length > 0)
-                {
-                    var construct = RecognizerFor(attempt).RecognizeCatchRetry(attempt);
-                    Report(construct, settings!, c.ReportDiagnostic);
-                }
-            },
-            OperationKind.Try);
+                root = parent;
+            }
 
-        context.RegisterOperationAction(
-            c =>
-            {
-                var jump = (IBranchOperation)c.Operation;
-                if (jump.BranchKind != BranchKind.GoTo)
-                {
-                    return;
-                }
+            return _bodies.GetValue(root, _create);
+        }
 
-                var (_, body) = EnclosingFunction(jump, c.ContainingSymbol);
-                if (body is not null)
-                {
-                    var construct = RecognizerFor(jump).RecognizeGoto(jump, body);
-                    Report(construct, settings!, c.ReportDiagnostic);
-                }
-            },
-            OperationKind.Branch);
+        private Body Create(IOperation root)
+        {
+            var settings = AnalyzerSettings.For(_options, root.Syntax.SyntaxTree);
+            var home = root.SemanticModel;
+            var compilation = _symbols.Compilation;
+            return new Body(new RetryRecognizer(_symbols, tree => SemanticModelFor(tree, home, compilation), settings), settings);
+        }
+    }
+
+    /// <summary>A body's recognizer (not thread-safe: used under a lock on the body) and its tree's settings.</summary>
+    private sealed class Body
+    {
+        public Body(RetryRecognizer recognizer, AnalyzerSettings settings)
+        {
+            Recognizer = recognizer;
+            Settings = settings;
+        }
+
+        public RetryRecognizer Recognizer { get; }
+
+        public AnalyzerSettings Settings { get; }
     }
 
     /// <summary>The method or local function whose body holds the operation; lambdas end the search.</summary>
-    private static (IMethodSymbol? Function, IOperation? Body) EnclosingFunction(IOperation operation, ISymbol containing)
+    private static (IMethodSymbol? Function, IOperation? Body) EnclosingFunction(IOperation operation, ISymbol? containing)
     {
         for (var current = operation; current is not null; current = current.Parent)
         {
@@ -138,14 +171,18 @@ public sealed class RetryAnalyzer : DiagnosticAnalyzer
                 case IAnonymousFunctionOperation:
                     return (null, null);
                 case IMethodBodyOperation methodBody:
-                    return (containing as IMethodSymbol, (IOperation?)methodBody.BlockBody ?? methodBody.ExpressionBody);
+                    return (DeclaredMethod(methodBody, containing), (IOperation?)methodBody.BlockBody ?? methodBody.ExpressionBody);
                 case IBlockOperation block when block.Parent is null:
-                    return (containing as IMethodSymbol, block);
+                    return (DeclaredMethod(block, containing), block);
             }
         }
 
         return (null, null);
     }
+
+    /// <summary>The method a body belongs to (an accessor's own method, not its property).</summary>
+    private static IMethodSymbol? DeclaredMethod(IOperation body, ISymbol? containing) =>
+        body.SemanticModel?.GetDeclaredSymbol(body.Syntax) as IMethodSymbol ?? containing as IMethodSymbol;
 
     internal static void Report(RetryConstruct? construct, AnalyzerSettings settings, System.Action<Diagnostic> report)
     {

@@ -68,8 +68,10 @@ public sealed class RG0001NoJitterCodeFix : DocumentBatchFix
     {
         var node = root.FindNode(diagnostic.Location.SourceSpan, false, true);
         var invocation = node as InvocationExpressionSyntax ?? node.FirstAncestorOrSelf<InvocationExpressionSyntax>();
-        if (invocation is null || invocation.ArgumentList.Arguments.Count == 0)
+        if (invocation is null || invocation.ArgumentList.Arguments.Count == 0 ||
+            invocation.Span != diagnostic.Location.SourceSpan)
         {
+            // A Polly provider, generator or options object (reported elsewhere than on a wait): RG0001NoJitterPollyCodeFix.
             return null;
         }
 
@@ -91,7 +93,7 @@ public sealed class RG0001NoJitterCodeFix : DocumentBatchFix
     {
         var expression = wait.Argument.Expression;
         var type = model.GetTypeInfo(expression, cancellationToken).ConvertedType;
-        if (type is null)
+        if (type is null || Polly.PollySyntax.IsPollyMember(model.GetSymbolInfo(wait.Invocation, cancellationToken).Symbol))
         {
             return null;
         }

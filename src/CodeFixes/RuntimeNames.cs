@@ -30,6 +30,19 @@ internal sealed class RuntimeNames
             return new RuntimeNames(mayImport: true);
         }
 
+        // A namespace the file imports with a type of the same name (`using Polly.Contrib.WaitAndRetry;` and its
+        // Backoff): importing RetryGuard would make that name ambiguous even where the file does not use it yet.
+        foreach (var directive in root.DescendantNodes(n => n is CompilationUnitSyntax or BaseNamespaceDeclarationSyntax).OfType<UsingDirectiveSyntax>())
+        {
+            if (directive.Alias is null && directive.StaticKeyword.IsKind(SyntaxKind.None) &&
+                model.GetSymbolInfo(directive.Name!, cancellationToken).Symbol is INamespaceSymbol imported &&
+                imported.ToDisplayString() != RuntimeNamespace &&
+                names.Any(name => !imported.GetTypeMembers(name).IsEmpty))
+            {
+                return new RuntimeNames(mayImport: false);
+            }
+        }
+
         foreach (var identifier in root.DescendantNodes().OfType<IdentifierNameSyntax>())
         {
             if (!names.Contains(identifier.Identifier.ValueText))

@@ -7,6 +7,13 @@ namespace RetryGuard;
 /// <summary>How one kind of call (an HTTP request through the handler, a delegate through the policy) is sent and judged.</summary>
 internal abstract class AttemptStrategy<T>
 {
+    /// <summary>
+    /// Learns what <see cref="RequestedModel"/> and <see cref="TokenEstimate"/> need (the handler reads the request
+    /// body). The policy calls it only when it needs them: a token budget, a remembered daily cap, a trace listener,
+    /// or an attempt that failed. Called at most once per call, before they are read.
+    /// </summary>
+    public virtual ValueTask DescribeAsync(CancellationToken cancellationToken) => default;
+
     /// <summary>The model the call asks for, when it names one and can be re-sent with another.</summary>
     public virtual string? RequestedModel => null;
 

@@ -22,7 +22,7 @@ internal static class HttpResponses
     {
         pipeline.Limiter.Observe(response);
         int status = (int)response.StatusCode;
-        if (status is < 400 || (status != 429 && status != 402 && !HttpStatusPolicy.IsTransient(status)))
+        if (IsFinal(status))
         {
             return Classification.Return(status);
         }
@@ -37,6 +37,9 @@ internal static class HttpResponses
         TimeSpan? delay = status == 429 ? RetryAfter.GetServerDelay(response, now) : null;
         return Classification.FromStatus(status, delay, body, redact(ErrorBody.Message(body)));
     }
+
+    /// <summary>A status the caller gets as it is, whatever the body says: a success or a caller error (not 402 or 429).</summary>
+    public static bool IsFinal(int status) => status < 400 || (status != 429 && status != 402 && !HttpStatusPolicy.IsTransient(status));
 
     /// <summary>
     /// Reads the first 64 KiB of an error body for classification and puts an equivalent content back, so the

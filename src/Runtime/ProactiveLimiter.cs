@@ -1,8 +1,8 @@
 using System;
-using System.Diagnostics;
+using System.Collections.Generic;
 using System.Net.Http;
+using System.Net.Http.Headers;
 using System.Threading;
-using System.Threading.RateLimiting;
 using System.Threading.Tasks;
 
 namespace RetryGuard;
@@ -36,14 +36,16 @@ internal sealed class ProactiveLimiter : IDisposable
             // Requests: a small burst (a tenth of the sustained rate, within the spare share) keeps them smooth,
             // as gateways often enforce RPM over shorter intervals.
             int sustained = Sustained(rpm, options.Headroom);
-            _requests = new Bucket(_time, sustained, Math.Min(Spare(rpm, sustained), Math.Max(1, (sustained + 9) / 10)));
+            int burst = Math.Min(Spare(rpm, sustained), Math.Max(1, (sustained + 9) / 10));
+            _requests = new Bucket(_time, Within(rpm, sustained, burst), burst);
         }
 
         if (options.TokensPerMinute is { } tpm)
         {
             // Tokens: the whole spare share as burst, since one request can carry thousands of them.
             int sustained = Sustained(tpm, options.Headroom);
-            _tokens = new Bucket(_time, sustained, Spare(tpm, sustained));
+            int burst = Spare(tpm, sustained);
+            _tokens = new Bucket(_time, Within(tpm, sustained, burst), burst);
             TokenLimit = _tokens.Capacity;
         }
     }
@@ -57,32 +59,54 @@ internal sealed class ProactiveLimiter : IDisposable
     public int Waiting => Volatile.Read(ref _waiting);
 
     /// <summary>
-    /// Waits until a request may be sent: past any pause, then one request permit and <paramref name="tokens"/>
-    /// token permits. Fails at once with <see cref="RateLimiterQueueFullException"/> when the queue is full.
+    /// True when a request may go out now without touching the limiter at all: no bucket is configured, no pause is in
+    /// force and nobody waits.
     /// </summary>
-    public async ValueTask AcquireAsync(int tokens, CancellationToken cancellationToken)
+    public bool IsIdle => _requests is null && _tokens is null && !IsPaused() && Volatile.Read(ref _waiting) == 0;
+
+    /// <summary>
+    /// Takes one request permit and <paramref name="tokens"/> token permits if they are there now, nobody queues
+    /// ahead and no pause is in force; false otherwise (then <see cref="AcquireAsync"/> waits for them).
+    /// </summary>
+    public bool TryAcquire(int tokens)
     {
-        cancellationToken.ThrowIfCancellationRequested();
-        int charge = Math.Max(1, Math.Min(tokens, TokenLimit));
-        // Permits are held from acquisition, but their return is timed from the moment the request is let go: a
-        // request that then waits out a pause keeps its permits, so no burst builds up behind the pause.
-        RateLimitLease? request = null;
-        RateLimitLease? tokenLease = null;
-        if (!IsPaused())
+        if (IsPaused() || Volatile.Read(ref _waiting) > 0)
         {
-            request = _requests?.TryAcquire(1);
-            tokenLease = (_requests is null || request is not null) ? _tokens?.TryAcquire(charge) : null;
-            if ((_requests is null || request is not null) && (_tokens is null || tokenLease is not null))
-            {
-                Release(request, tokenLease);
-                return;
-            }
+            return false;
         }
 
+        int charge = Charge(tokens);
+        if (_requests is not null && !_requests.TryAcquire(1))
+        {
+            return false;
+        }
+
+        if (_tokens is not null && !_tokens.TryAcquire(charge))
+        {
+            // All or nothing: the request permit goes back.
+            _requests?.Refund(1);
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Waits until a request may be sent: past any pause, then one request permit and <paramref name="tokens"/>
+    /// token permits, oldest waiter first. Fails at once with <see cref="RateLimiterQueueFullException"/> when the
+    /// queue is full.
+    /// </summary>
+    public ValueTask AcquireAsync(int tokens, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return TryAcquire(tokens) ? default : WaitAsync(Charge(tokens), cancellationToken);
+    }
+
+    private async ValueTask WaitAsync(int charge, CancellationToken cancellationToken)
+    {
         if (Interlocked.Increment(ref _waiting) > _queueLimit)
         {
             Interlocked.Decrement(ref _waiting);
-            Release(request, null);
             Telemetry.Rejected.Add(1, Telemetry.Client(_name));
             throw new RateLimiterQueueFullException(
                 $"RetryGuard '{_name}': {_queueLimit} requests are already waiting for the rate limiter, so this one was not sent. " +
@@ -90,33 +114,45 @@ internal sealed class ProactiveLimiter : IDisposable
         }
 
         long started = _time.GetTimestamp();
+        bool request = false;
+        bool tokens = false;
         bool sent = false;
         try
         {
+            // Permits are not taken during a pause: the buckets fill up meanwhile (at most to their small burst),
+            // and what is sent after the pause is that burst, not everything that queued behind it.
             await WaitWhilePausedAsync(cancellationToken).ConfigureAwait(false);
-            if (_requests is not null && request is null)
+            if (_requests is not null)
             {
-                request = await _requests.AcquireAsync(1, cancellationToken).ConfigureAwait(false);
+                await _requests.AcquireAsync(1, cancellationToken).ConfigureAwait(false);
+                request = true;
             }
 
             if (_tokens is not null)
             {
-                tokenLease = await _tokens.AcquireAsync(charge, cancellationToken).ConfigureAwait(false);
+                await _tokens.AcquireAsync(charge, cancellationToken).ConfigureAwait(false);
+                tokens = true;
             }
 
             // A 429 elsewhere may have paused the client while this request queued for its permits: sending into
             // the pause would only earn another 429, so it keeps its permits and waits the pause out.
             await WaitWhilePausedAsync(cancellationToken).ConfigureAwait(false);
-            Release(request, tokenLease);
             sent = true;
         }
         finally
         {
             if (!sent)
             {
-                // Cancelled or disposed before sending: the permits were not used, so they go straight back.
-                request?.Dispose();
-                tokenLease?.Dispose();
+                // Cancelled or disposed before sending: the permits taken were not used, so they go straight back.
+                if (request)
+                {
+                    _requests!.Refund(1);
+                }
+
+                if (tokens)
+                {
+                    _tokens!.Refund(charge);
+                }
             }
 
             Interlocked.Decrement(ref _waiting);
@@ -152,6 +188,11 @@ internal sealed class ProactiveLimiter : IDisposable
     /// </summary>
     public void Observe(HttpResponseMessage response)
     {
+        if (!MayHaveRateLimitHeaders(response))
+        {
+            return;
+        }
+
         Adapt(response, RetryAfter.RemainingRequestsHeader, RetryAfter.LimitRequestsHeader, RetryAfter.ResetRequestsHeader);
         Adapt(response, RetryAfter.RemainingTokensHeader, RetryAfter.LimitTokensHeader, RetryAfter.ResetTokensHeader);
     }
@@ -164,7 +205,7 @@ internal sealed class ProactiveLimiter : IDisposable
             return;
         }
 
-        _tokens.Charge((int)Math.Min(extra, TokenLimit));
+        _tokens.ChargeAvailable((int)Math.Min(extra, TokenLimit));
     }
 
     public void Dispose()
@@ -213,118 +254,260 @@ internal sealed class ProactiveLimiter : IDisposable
         }
     }
 
-    /// <summary>Starts the return timers of the permits of a request that is being sent now.</summary>
-    private void Release(RateLimitLease? request, RateLimitLease? tokens)
+    private int Charge(int tokens) => Math.Max(1, Math.Min(tokens, TokenLimit));
+
+    /// <summary>
+    /// False when the response has no <c>x-ratelimit-*</c> header: one allocation-free pass over the names on .NET 6+,
+    /// instead of six look-ups by name on every response.
+    /// </summary>
+    private static bool MayHaveRateLimitHeaders(HttpResponseMessage response)
     {
-        if (request is not null)
+#if NET6_0_OR_GREATER
+        foreach (KeyValuePair<string, HeaderStringValues> header in response.Headers.NonValidated)
         {
-            _requests!.ReturnLater(request);
+            if (header.Key.StartsWith("x-ratelimit-", StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
         }
 
-        if (tokens is not null)
-        {
-            _tokens!.ReturnLater(tokens);
-        }
+        // Servers do not send these as content headers, but a hand-made response may carry them there.
+        return response.Content is { } content && content.Headers.NonValidated.Count > 0 && HasRateLimitContentHeader(content);
+#else
+        return true;
+#endif
     }
+
+#if NET6_0_OR_GREATER
+    private static bool HasRateLimitContentHeader(HttpContent content)
+    {
+        foreach (KeyValuePair<string, HeaderStringValues> header in content.Headers.NonValidated)
+        {
+            if (header.Key.StartsWith("x-ratelimit-", StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+#endif
 
     private static int Sustained(int limit, double headroom) => Math.Max(1, (int)Math.Floor(limit * headroom));
 
     private static int Spare(int limit, int sustained) => Math.Max(1, limit - sustained);
 
     /// <summary>
-    /// A token bucket of <see cref="Capacity"/> permits in which every spent permit comes back exactly
-    /// 60 s × capacity / sustained later: it sustains <c>sustained</c> permits a minute, bursts at most
-    /// <see cref="Capacity"/>, and lets any 60-second window see fewer than sustained + capacity ≤ the published limit.
+    /// The sustained rate, lowered when the burst would not fit under the limit beside it (a headroom of 1): a full
+    /// bucket plus a minute of refill must stay within the published limit.
     /// </summary>
-    /// <remarks>
-    /// The queue, its fairness (oldest first) and cancellation are System.Threading.RateLimiting's
-    /// <see cref="ConcurrencyLimiter"/>; the returns are timers on the policy's <see cref="TimeProvider"/>. The
-    /// library's replenishing limiters are not used because their manual replenishment measures real elapsed time in
-    /// newer versions (the ones ASP.NET Core apps load), which would break fake clocks and differ between versions.
-    /// </remarks>
+    private static int Within(int limit, int sustained, int burst) => Math.Max(1, Math.Min(sustained, limit - burst));
+
+    /// <summary>
+    /// A token bucket: <see cref="Capacity"/> permits at most, refilled continuously at <c>sustained</c> permits a
+    /// minute. Any 60-second window sees at most sustained + capacity ≤ the published limit. The refill is computed
+    /// from <see cref="TimeProvider"/> timestamps when someone asks; waiters queue oldest first, and one timer (created
+    /// on the first wait, re-armed for the oldest waiter) wakes them: nothing runs per permit.
+    /// </summary>
     private sealed class Bucket : IDisposable
     {
+        /// <summary>Rounding slack of the refill arithmetic: a permit due at an instant is there at that instant.</summary>
+        private const double Slack = 1e-9;
+
+        private readonly object _gate = new();
         private readonly TimeProvider _time;
-        private readonly ConcurrencyLimiter _permits;
-        private readonly TimeSpan _hold;
-        private readonly CancellationTokenSource _disposed = new();
+        private readonly double _permitsPerTick;
+        private readonly LinkedList<Waiter> _queue = new();
+        private double _available;
+        private long _refilledAt;
+        private ITimer? _timer;
+        private bool _disposed;
 
         public Bucket(TimeProvider time, int sustained, int capacity)
         {
             _time = time;
             Capacity = capacity;
-            _hold = TimeSpan.FromTicks((long)Math.Ceiling((double)Minute.Ticks * capacity / sustained));
-            _permits = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
-            {
-                PermitLimit = capacity,
-                QueueLimit = int.MaxValue,
-                QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-            });
+            _permitsPerTick = sustained / (Minute.TotalSeconds * time.TimestampFrequency);
+            _available = capacity;
+            _refilledAt = time.GetTimestamp();
         }
 
         public int Capacity { get; }
 
-        /// <summary>The permits, or null when the bucket does not have them now. Hand them to <see cref="ReturnLater"/>.</summary>
-        public RateLimitLease? TryAcquire(int permits)
+        /// <summary>Takes the permits if they are there and nobody waits for them already.</summary>
+        public bool TryAcquire(int permits)
         {
-            RateLimitLease lease = _permits.AttemptAcquire(permits);
-            if (!lease.IsAcquired)
+            lock (_gate)
             {
-                lease.Dispose();
-                return null;
-            }
+                if (_disposed || _queue.Count > 0)
+                {
+                    return false;
+                }
 
-            return lease;
+                Refill();
+                if (_available + Slack < permits)
+                {
+                    return false;
+                }
+
+                _available -= permits;
+                return true;
+            }
         }
 
-        /// <summary>Waits for the permits. Hand them to <see cref="ReturnLater"/> when they are used.</summary>
-        public async ValueTask<RateLimitLease> AcquireAsync(int permits, CancellationToken cancellationToken)
+        /// <summary>Gives back permits that were taken but not used.</summary>
+        public void Refund(int permits)
         {
-            RateLimitLease lease = await _permits.AcquireAsync(permits, cancellationToken).ConfigureAwait(false);
-            if (!lease.IsAcquired)
+            lock (_gate)
             {
-                lease.Dispose();
+                Refill();
+                _available = Math.Min(Capacity, _available + permits);
+                GrantLocked();
+            }
+        }
 
-                // The queue is unbounded (the waiting count is the bound), so a refusal means disposal.
-                throw new ObjectDisposedException(nameof(RetryGuardHandler), "The RetryGuard limiter was disposed while the request waited.");
+        /// <summary>Waits for the permits, behind everyone who waits already.</summary>
+        public async ValueTask AcquireAsync(int permits, CancellationToken cancellationToken)
+        {
+            Waiter waiter;
+            lock (_gate)
+            {
+                if (_disposed)
+                {
+                    throw Disposed();
+                }
+
+                if (_queue.Count == 0)
+                {
+                    Refill();
+                    if (_available + Slack >= permits)
+                    {
+                        _available -= permits;
+                        return;
+                    }
+                }
+
+                waiter = new Waiter(permits);
+                waiter.Node = _queue.AddLast(waiter);
+                ArmLocked();
             }
 
-            return lease;
+            using CancellationTokenRegistration registration = cancellationToken.Register(
+                static state => ((Bucket)((object[])state!)[0]).Cancel((Waiter)((object[])state!)[1]),
+                new object[] { this, waiter });
+            await waiter.Granted.Task.ConfigureAwait(false);
         }
 
         /// <summary>Spends up to <paramref name="permits"/> more, as far as the bucket has them, without waiting.</summary>
-        public void Charge(int permits)
+        public void ChargeAvailable(int permits)
         {
-            int available = (int)Math.Min(permits, _permits.GetStatistics()?.CurrentAvailablePermits ?? 0);
-            if (available > 0 && TryAcquire(available) is { } lease)
+            lock (_gate)
             {
-                ReturnLater(lease);
+                Refill();
+                _available -= Math.Max(0, Math.Min(permits, Math.Floor(_available)));
             }
         }
 
         public void Dispose()
         {
-            _disposed.Cancel();
-            _permits.Dispose();
+            lock (_gate)
+            {
+                if (_disposed)
+                {
+                    return;
+                }
+
+                _disposed = true;
+                _timer?.Dispose();
+                foreach (Waiter waiter in _queue)
+                {
+                    waiter.Granted.TrySetException(Disposed());
+                }
+
+                _queue.Clear();
+            }
         }
 
-        /// <summary>Returns the permits one hold time from now.</summary>
-        public void ReturnLater(RateLimitLease lease) => _ = ReturnAsync(lease);
+        private static ObjectDisposedException Disposed() =>
+            new(nameof(RetryGuardHandler), "The RetryGuard limiter was disposed while the request waited.");
 
-        private async Task ReturnAsync(RateLimitLease lease)
+        private void Cancel(Waiter waiter)
         {
-            try
+            lock (_gate)
             {
-                await Clock.Delay(_time, _hold, _disposed.Token).ConfigureAwait(false);
+                if (waiter.Node?.List is null)
+                {
+                    // Granted already: the limiter gives the permits back if the request is not sent.
+                    return;
+                }
+
+                _queue.Remove(waiter.Node);
+                waiter.Granted.TrySetCanceled();
+
+                // The oldest waiter may have changed: someone behind it may be served now.
+                GrantLocked();
             }
-            catch (OperationCanceledException)
+        }
+
+        private void Refill()
+        {
+            long now = _time.GetTimestamp();
+            if (now > _refilledAt)
             {
-                // Disposed: nobody waits for the permit any more.
+                _available = Math.Min(Capacity, _available + (now - _refilledAt) * _permitsPerTick);
+                _refilledAt = now;
             }
-            finally
+        }
+
+        private void OnTimer()
+        {
+            lock (_gate)
             {
-                lease.Dispose();
+                if (!_disposed)
+                {
+                    Refill();
+                    GrantLocked();
+                }
             }
+        }
+
+        /// <summary>Serves waiters oldest first while permits last, then arms the timer for the next one.</summary>
+        private void GrantLocked()
+        {
+            while (_queue.First is { } first && _available + Slack >= first.Value.Permits)
+            {
+                _available -= first.Value.Permits;
+                _queue.RemoveFirst();
+                first.Value.Granted.TrySetResult(true);
+            }
+
+            ArmLocked();
+        }
+
+        private void ArmLocked()
+        {
+            if (_queue.First is not { } first)
+            {
+                _timer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                return;
+            }
+
+            double missing = Math.Max(0, first.Value.Permits - _available);
+            long ticks = (long)Math.Ceiling(missing / _permitsPerTick * TimeSpan.TicksPerSecond / _time.TimestampFrequency);
+            TimeSpan due = Clock.CeilingToMilliseconds(TimeSpan.FromTicks(Math.Max(ticks, 1)));
+            _timer ??= _time.CreateTimer(static state => ((Bucket)state!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            _timer.Change(due, Timeout.InfiniteTimeSpan);
+        }
+
+        private sealed class Waiter
+        {
+            public Waiter(int permits) => Permits = permits;
+
+            public int Permits { get; }
+
+            public LinkedListNode<Waiter>? Node { get; set; }
+
+            public TaskCompletionSource<bool> Granted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         }
     }
 }

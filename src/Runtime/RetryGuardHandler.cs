@@ -67,16 +67,43 @@ public sealed class RetryGuardHandler : DelegatingHandler
     internal RetryPipeline Pipeline => _pipeline;
 
     /// <inheritdoc />
-    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    /// <remarks>
+    /// When nothing needs the limiter (no bucket, no pause, no remembered daily cap, no attempt timeout, nobody
+    /// tracing) the first attempt goes straight to the inner handler with the caller's request and content untouched,
+    /// and a final response (a success, a caller error) comes back without any further work. The body is read only
+    /// when something needs it: a token budget, a remembered daily cap, or a failed attempt (fallbacks, retries).
+    /// </remarks>
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         if (request is null)
         {
             throw new ArgumentNullException(nameof(request));
         }
 
-        RequestBody? body = await RequestBody.ReadAsync(request.Content, cancellationToken).ConfigureAwait(false);
-        HttpAttempt attempt = new(this, request, body);
-        return await _pipeline.ExecuteAsync(attempt, cancellationToken).ConfigureAwait(false);
+        if (!_pipeline.CanSendDirectly || (request.Content is { } content && !IsReplayable(content)))
+        {
+            return _pipeline.ExecuteAsync(new HttpAttempt(this, request, firstSent: false), cancellationToken);
+        }
+
+        Task<HttpResponseMessage> sent;
+        try
+        {
+            sent = base.SendAsync(request, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            // Judged below like a failure that arrived through the task.
+            sent = Task.FromException<HttpResponseMessage>(ex);
+        }
+
+        if (sent.Status == TaskStatus.RanToCompletion && _pipeline.TryFinishDirectly(sent.Result))
+        {
+            return sent;
+        }
+
+        return sent.IsCompleted
+            ? _pipeline.ExecuteAsync(new HttpAttempt(this, request, firstSent: true), cancellationToken, sent)
+            : AwaitFirstAttemptAsync(sent, request, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -90,6 +117,33 @@ public sealed class RetryGuardHandler : DelegatingHandler
         base.Dispose(disposing);
     }
 
+    /// <summary>Content that sends the same bytes every time it is serialized, so the first attempt can use it as it is.</summary>
+    private static bool IsReplayable(HttpContent content) =>
+#if NET5_0_OR_GREATER
+        content is ByteArrayContent or ReadOnlyMemoryContent;
+#else
+        content is ByteArrayContent;
+#endif
+
+    private async Task<HttpResponseMessage> AwaitFirstAttemptAsync(Task<HttpResponseMessage> sent, HttpRequestMessage request,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            HttpResponseMessage response = await sent.ConfigureAwait(false);
+            if (_pipeline.TryFinishDirectly(response))
+            {
+                return response;
+            }
+        }
+        catch (Exception) when (sent.IsFaulted || sent.IsCanceled)
+        {
+            // The policy judges the failure: it awaits the same task again.
+        }
+
+        return await _pipeline.ExecuteAsync(new HttpAttempt(this, request, firstSent: true), cancellationToken, sent).ConfigureAwait(false);
+    }
+
     private Task<HttpResponseMessage> SendOnceAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
         base.SendAsync(request, cancellationToken);
 
@@ -97,29 +151,66 @@ public sealed class RetryGuardHandler : DelegatingHandler
     {
         private readonly RetryGuardHandler _handler;
         private readonly HttpRequestMessage _request;
-        private readonly RequestBody? _body;
+        private readonly HttpContent? _content;
+        private RequestBody? _body;
+        private bool _described;
+        private int _sends;
         private string[]? _secrets;
 
-        public HttpAttempt(RetryGuardHandler handler, HttpRequestMessage request, RequestBody? body)
+        public HttpAttempt(RetryGuardHandler handler, HttpRequestMessage request, bool firstSent)
         {
             _handler = handler;
             _request = request;
-            _body = body;
+            _content = request.Content;
+            _sends = firstSent ? 1 : 0;
         }
 
         public override string? RequestedModel => _body?.Model;
 
         public override int TokenEstimate => _body?.TokenEstimate ?? 1;
 
+        public override async ValueTask DescribeAsync(CancellationToken cancellationToken)
+        {
+            if (_described)
+            {
+                return;
+            }
+
+            _described = true;
+            try
+            {
+                _body = await RequestBody.ReadAsync(_content, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is ObjectDisposedException or InvalidOperationException or System.IO.IOException)
+            {
+                // The content cannot be read again (disposed or consumed by the inner handler): its model is not
+                // known, and a retry sends it as it is.
+            }
+        }
+
         public override Task<HttpResponseMessage> SendAsync(string? model, CancellationToken cancellationToken)
         {
-            if (_body is not null)
+            bool first = _sends++ == 0;
+            if (_body is not null && (!first || !string.Equals(model, _body.Model, StringComparison.Ordinal)))
             {
-                // A fresh content per attempt: the same bytes every time, whatever the previous attempt did to its content.
+                // A retry or a fallback: a fresh content with the same bytes (or another model), whatever the previous
+                // attempt did to its content. The first attempt sends the caller's own content.
                 _request.Content = _body.CreateContent(model);
+            }
+            else if (first && _content is not null && !IsReplayable(_content))
+            {
+                return BufferThenSendAsync(_content, cancellationToken);
             }
 
             return _handler.SendOnceAsync(_request, cancellationToken);
+        }
+
+        /// <summary>Content that may not serialize twice (a stream) is buffered in place, so a retry can re-send it.</summary>
+        private async Task<HttpResponseMessage> BufferThenSendAsync(HttpContent content, CancellationToken cancellationToken)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            await content.LoadIntoBufferAsync().ConfigureAwait(false);
+            return await _handler.SendOnceAsync(_request, cancellationToken).ConfigureAwait(false);
         }
 
         public override ValueTask<Classification> ClassifyAsync(HttpResponseMessage result, CancellationToken cancellationToken) =>

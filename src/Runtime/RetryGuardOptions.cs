@@ -87,7 +87,9 @@ public sealed class RetryGuardOptions
     /// <see cref="System.Net.Http.HttpRequestException"/> or an SDK exception still ends the request at once (after any
     /// fallback model), but the caller gets the original exception instead of <see cref="InsufficientCreditsException"/>,
     /// <see cref="DailyTokenCapExceededException"/> or <see cref="RateLimitExceededException"/>. Outcomes that are
-    /// responses, not exceptions, are unaffected. For code whose callers already catch the operation's own exceptions,
+    /// responses, not exceptions, are unaffected, and so is a request that a daily cap remembered from an earlier
+    /// request of the same policy stops before it is sent (it has no exception of its own: it gets
+    /// <see cref="DailyTokenCapExceededException"/>). For code whose callers already catch the operation's own exceptions,
     /// such as a hand-written retry loop replaced by <see cref="RetryGuardPolicy.ExecuteAsync{T}"/>. Default
     /// <see langword="false"/>.
     /// </summary>

@@ -71,11 +71,40 @@ internal sealed class RetryPipeline : IDisposable
 
     public void Dispose() => Limiter.Dispose();
 
-    public async Task<T> ExecuteAsync<T>(AttemptStrategy<T> strategy, CancellationToken cancellationToken)
+    /// <summary>Remembered daily caps (see <see cref="DailyCaps"/>).</summary>
+    public DailyCaps Caps { get; } = new();
+
+    /// <summary>
+    /// True when a request may go straight to the inner handler, its response handed back if it is final: no limiter
+    /// work, no attempt timeout, no remembered daily cap, nobody tracing. The handler's first-attempt fast path.
+    /// </summary>
+    public bool CanSendDirectly => Options.AttemptTimeout is null && !Caps.Any && Limiter.IsIdle && !Telemetry.Source.HasListeners();
+
+    /// <summary>
+    /// For the fast path: reads the response's rate-limit headers and, when the response goes back to the caller as
+    /// it is (a success, a caller error), counts the attempt and returns true.
+    /// </summary>
+    public bool TryFinishDirectly(HttpResponseMessage response)
     {
-        string? requested = strategy.RequestedModel;
-        string? model = requested;
-        IList<string>? chain = requested is not null && Options.FallbackModels.TryGetValue(requested, out IList<string>? c) ? c : null;
+        Limiter.Observe(response);
+        if (!HttpResponses.IsFinal((int)response.StatusCode))
+        {
+            return false;
+        }
+
+        Telemetry.Attempts.Add(1, _clientTag);
+        return true;
+    }
+
+    /// <summary>
+    /// Runs the policy for one call. <paramref name="firstAttempt"/>, when given, is the first attempt already sent
+    /// (by the handler's fast path): it is judged like any other, and only later attempts pass the limiter.
+    /// </summary>
+    public async Task<T> ExecuteAsync<T>(AttemptStrategy<T> strategy, CancellationToken cancellationToken, Task<T>? firstAttempt = null)
+    {
+        bool described = false;
+        string? model = null;
+        IList<string>? chain = null;
         int nextFallback = 0;
         int attempt = 0;
         int retries = 0;
@@ -84,21 +113,61 @@ internal sealed class RetryPipeline : IDisposable
 
         using Activity? activity = Telemetry.Source.StartActivity("RetryGuard.Request");
         activity?.SetTag("retryguard.client", Options.Name);
-        if (requested is not null)
-        {
-            activity?.SetTag("retryguard.model.requested", requested);
-        }
 
         try
         {
+            if (activity is not null || Limiter.LimitsTokens || Caps.Any)
+            {
+                await strategy.DescribeAsync(cancellationToken).ConfigureAwait(false);
+                (described, _, model, chain) = Described(strategy, activity);
+            }
+
             while (true)
             {
-                await Limiter.AcquireAsync(strategy.TokenEstimate, cancellationToken).ConfigureAwait(false);
+                if (Caps.Any && (attempt > 0 || firstAttempt is null))
+                {
+                    if (!described)
+                    {
+                        await strategy.DescribeAsync(cancellationToken).ConfigureAwait(false);
+                        (described, _, model, chain) = Described(strategy, activity);
+                    }
+
+                    if (Caps.Find(model, Time.GetUtcNow()) is { } remembered)
+                    {
+                        // Told already: not sent again before the reset.
+                        Telemetry.RateLimited.Add(1, _clientTag, new("retryguard.kind", "daily_cap_remembered"));
+                        if (TryFallback(FallbackReason.DailyTokenCap))
+                        {
+                            continue;
+                        }
+
+                        throw DailyCapExceeded(model, remembered, null, null, sent: false);
+                    }
+                }
+
+                if (attempt > 0 || firstAttempt is null)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    if (!Limiter.TryAcquire(strategy.TokenEstimate) &&
+                        !await WaitForLimiterAsync(strategy.TokenEstimate, cancellationToken).ConfigureAwait(false))
+                    {
+                        // A daily cap was remembered while this request queued: check it before sending.
+                        continue;
+                    }
+                }
+
                 attempt++;
                 Telemetry.Attempts.Add(1, _clientTag);
 
                 (T? result, Exception? error, Classification outcome) =
-                    await AttemptAsync(strategy, model, cancellationToken).ConfigureAwait(false);
+                    await AttemptAsync(strategy, model, attempt == 1 ? firstAttempt : null, cancellationToken).ConfigureAwait(false);
+
+                if (outcome.Verdict != Verdict.Return && !described)
+                {
+                    // Something went wrong: now the model matters (fallbacks, messages, events).
+                    await strategy.DescribeAsync(cancellationToken).ConfigureAwait(false);
+                    (described, _, model, chain) = Described(strategy, activity);
+                }
 
                 switch (outcome.Verdict)
                 {
@@ -115,20 +184,17 @@ internal sealed class RetryPipeline : IDisposable
                     case Verdict.DailyCap:
                     {
                         Telemetry.RateLimited.Add(1, _clientTag, new("retryguard.kind", "daily_cap"));
+                        DateTimeOffset now = Time.GetUtcNow();
+                        DateTimeOffset resetsAt = outcome.ServerDelay is { } wait ? Clock.AddSaturating(now, wait) : Clock.NextMidnightUtc(now);
+                        Caps.Remember(model, resetsAt);
+                        Discard(result);
                         if (TryFallback(FallbackReason.DailyTokenCap))
                         {
-                            Discard(result);
                             continue;
                         }
 
-                        Discard(result);
                         RethrowIfKept(error);
-                        DateTimeOffset now = Time.GetUtcNow();
-                        DateTimeOffset resetsAt = outcome.ServerDelay is { } wait ? Clock.AddSaturating(now, wait) : Clock.NextMidnightUtc(now);
-                        throw new DailyTokenCapExceededException(
-                            $"The daily token cap{ModelText(model)} is used up; it resets at {resetsAt:u}. Not waiting for it: " +
-                            "reduce request volume, switch to a cheaper model (FallbackModels), or move to a higher plan." + Quote(outcome.Detail),
-                            resetsAt, resetsAt - now, error);
+                        throw DailyCapExceeded(model, resetsAt, outcome.Detail, error, sent: true);
                     }
 
                     case Verdict.RateLimited:
@@ -235,7 +301,7 @@ internal sealed class RetryPipeline : IDisposable
     }
 
     private async ValueTask<(T? Result, Exception? Error, Classification Outcome)> AttemptAsync<T>(
-        AttemptStrategy<T> strategy, string? model, CancellationToken cancellationToken)
+        AttemptStrategy<T> strategy, string? model, Task<T>? sent, CancellationToken cancellationToken)
     {
         using CancellationTokenSource? timeout = Options.AttemptTimeout is { } limit ? Clock.CreateTimeout(Time, limit) : null;
         using CancellationTokenSource? linked = timeout is null ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
@@ -243,7 +309,7 @@ internal sealed class RetryPipeline : IDisposable
         T? result = default;
         try
         {
-            result = await strategy.SendAsync(model, token).ConfigureAwait(false);
+            result = await (sent ?? strategy.SendAsync(model, token)).ConfigureAwait(false);
             Classification outcome = await strategy.ClassifyAsync(result, token).ConfigureAwait(false);
             return (result, null, outcome);
         }
@@ -263,6 +329,48 @@ internal sealed class RetryPipeline : IDisposable
             Discard(result);
             return (default, ex, outcome);
         }
+    }
+
+    private (bool Described, string? Requested, string? Model, IList<string>? Chain) Described<T>(AttemptStrategy<T> strategy, Activity? activity)
+    {
+        string? requested = strategy.RequestedModel;
+        if (requested is not null)
+        {
+            activity?.SetTag("retryguard.model.requested", requested);
+        }
+
+        IList<string>? chain = requested is not null && Options.FallbackModels.TryGetValue(requested, out IList<string>? c) ? c : null;
+        return (true, requested, requested, chain);
+    }
+
+    /// <summary>
+    /// Waits for the limiter; false when a daily cap was remembered meanwhile (the caller checks it, then waits again).
+    /// </summary>
+    private async ValueTask<bool> WaitForLimiterAsync(int tokens, CancellationToken cancellationToken)
+    {
+        CancellationToken capChanged = Caps.Changed;
+        using CancellationTokenSource linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, capChanged);
+        try
+        {
+            await Limiter.AcquireAsync(tokens, linked.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && capChanged.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    private DailyTokenCapExceededException DailyCapExceeded(string? model, DateTimeOffset resetsAt, string? detail, Exception? error, bool sent)
+    {
+        DateTimeOffset now = Time.GetUtcNow();
+        string how = sent
+            ? "Not waiting for it"
+            : "This request was not sent: an earlier response of this client said so";
+        return new DailyTokenCapExceededException(
+            $"The daily token cap{ModelText(model)} is used up; it resets at {resetsAt:u}. {how}: " +
+            "reduce request volume, switch to a cheaper model (FallbackModels), or move to a higher plan." + Quote(detail),
+            resetsAt, resetsAt - now, error);
     }
 
     private async ValueTask<T> ServeAsync<T>(AttemptStrategy<T> strategy, T? result, Exception? error, string? model, int attempt,

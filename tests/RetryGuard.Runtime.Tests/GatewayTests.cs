@@ -275,7 +275,7 @@ public class GatewayTests : IClassFixture<Gateway>
         CountingClock clock = new();
         Scenario scenario = _gateway.Script(clock, (seen, context) =>
             Replies.Json(context, 200, new { id = "x", usage = new { prompt_tokens = 90, completion_tokens = 100 } }));
-        // 1000 TPM at 0.8: 800 a minute, burst 200; each spent token comes back 60 s × 200 / 800 = 15 s later.
+        // 1000 TPM at 0.8: 800 a minute (13.3 a second), burst 200.
         RetryGuardHandler handler = new(new RetryGuardOptions { TimeProvider = clock, TokensPerMinute = 1000 }, new SocketsHttpHandler());
         using HttpClient client = new(handler) { BaseAddress = scenario.BaseAddress };
 
@@ -287,9 +287,9 @@ public class GatewayTests : IClassFixture<Gateway>
         (await Drive.WhileWaiting(clock, client.SendAsync(Small()), TimeSpan.FromMilliseconds(100), handler)).Dispose();
 
         // The body is 39 bytes: 9 + 100 = 109 tokens charged before sending; 200 - 109 = 91 left. The response
-        // reported 190, so 81 more are charged: 10 left, and the next 109 wait until the first 109 come back (15 s).
-        // Without the correction 91 would have been enough: no wait at all.
+        // reported 190, so 81 more are charged: 10 left, and the next 109 wait until 99 more have refilled
+        // (99 / 800 of a minute = 7.425 s). Without the correction 91 would have been enough: no wait at all.
         TimeSpan gap = scenario.Seen[1].ArrivedAt - scenario.Seen[0].ArrivedAt;
-        Assert.InRange(gap, TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(16));
+        Assert.InRange(gap, TimeSpan.FromSeconds(7.4), TimeSpan.FromSeconds(7.6));
     }
 }

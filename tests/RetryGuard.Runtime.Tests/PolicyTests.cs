@@ -114,12 +114,6 @@ namespace RetryGuard.Runtime.Tests
             CountingClock clock = new();
             using RetryGuardPolicy policy = Policy(clock);
 
-            DailyTokenCapExceededException cap = await Assert.ThrowsAsync<DailyTokenCapExceededException>(() => policy.ExecuteAsync(
-                _ => Task.FromException(new System.ClientModel.ClientResultException(429,
-                    "HTTP 429 (rate_limit_exceeded) Daily token cap reached for this key"))));
-            Assert.Equal(new DateTimeOffset(2026, 11, 29, 0, 0, 0, TimeSpan.Zero), cap.ResetsAt);
-            Assert.IsType<System.ClientModel.ClientResultException>(cap.InnerException);
-
             InsufficientCreditsException credits = await Assert.ThrowsAsync<InsufficientCreditsException>(() => policy.ExecuteAsync(
                 _ => Task.FromException(new Azure.RequestFailedException(402, "Payment required"))));
             Assert.IsType<Azure.RequestFailedException>(credits.InnerException);
@@ -131,6 +125,13 @@ namespace RetryGuard.Runtime.Tests
                 return Task.FromException(new System.ClientModel.ClientResultException(401, "Unauthorized"));
             }));
             Assert.Equal(1, calls);
+
+            // Last: after a daily cap the policy sends nothing more until the reset.
+            DailyTokenCapExceededException cap = await Assert.ThrowsAsync<DailyTokenCapExceededException>(() => policy.ExecuteAsync(
+                _ => Task.FromException(new System.ClientModel.ClientResultException(429,
+                    "HTTP 429 (rate_limit_exceeded) Daily token cap reached for this key"))));
+            Assert.Equal(new DateTimeOffset(2026, 11, 29, 0, 0, 0, TimeSpan.Zero), cap.ResetsAt);
+            Assert.IsType<System.ClientModel.ClientResultException>(cap.InnerException);
             Assert.Equal(0, clock.Timers);
         }
 

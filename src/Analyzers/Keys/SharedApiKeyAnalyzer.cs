@@ -35,14 +35,7 @@ public sealed class SharedApiKeyAnalyzer : DiagnosticAnalyzer
     {
         var state = new CompilationState(context.Options);
         context.RegisterSyntaxNodeAction(state.AnalyzeLiteral, SyntaxKind.StringLiteralExpression);
-        context.RegisterOperationAction(
-            state.AnalyzeSink,
-            OperationKind.ObjectCreation,
-            OperationKind.Invocation,
-            OperationKind.SimpleAssignment,
-            OperationKind.FieldInitializer,
-            OperationKind.PropertyInitializer,
-            OperationKind.VariableDeclarator);
+        context.RegisterSyntaxNodeAction(state.AnalyzeSinkNode, SinkNodeKinds);
 
         bool anyConfig = false;
         foreach (var file in context.Options.AdditionalFiles)
@@ -60,11 +53,26 @@ public sealed class SharedApiKeyAnalyzer : DiagnosticAnalyzer
         }
     }
 
+    /// <summary>
+    /// The syntax of the operations a random secret can reach a sink through: creations and calls (credentials,
+    /// headers, parameters named like a key), assignments, and the initializers of locals, fields and properties.
+    /// </summary>
+    private static readonly ImmutableArray<SyntaxKind> SinkNodeKinds = ImmutableArray.Create(
+        SyntaxKind.ObjectCreationExpression,
+        SyntaxKind.ImplicitObjectCreationExpression,
+        SyntaxKind.InvocationExpression,
+        SyntaxKind.ComplexElementInitializerExpression,
+        SyntaxKind.SimpleAssignmentExpression,
+        SyntaxKind.VariableDeclarator,
+        SyntaxKind.PropertyDeclaration);
+
     private sealed class CompilationState
     {
         private readonly AnalyzerOptions _options;
         private readonly ConcurrentDictionary<string, IReadOnlyList<CustomKeyPattern>> _patterns = new(StringComparer.Ordinal);
         private readonly ConcurrentDictionary<(SyntaxTree, int), bool> _reported = new();
+        private readonly ConcurrentDictionary<SyntaxTree, SecretSpans> _secrets = new();
+        private readonly Func<SyntaxTree, SecretSpans> _findSecrets = SecretSpans.Find;
         private readonly object _configGate = new();
         private List<ConfigFinding>? _configFindings;
 
@@ -97,9 +105,37 @@ public sealed class SharedApiKeyAnalyzer : DiagnosticAnalyzer
 
         // ------------------------------------------------------------------ source: random secrets in sinks
 
-        public void AnalyzeSink(OperationAnalysisContext context)
+        /// <summary>
+        /// A node that may be a sink. A sink is reported only for a random-looking string literal written in the same
+        /// file (directly, or as the initial value of a local, field or property it names), so the node is bound only
+        /// when it covers such a literal or such a name: in most files there is none, and nothing is bound.
+        /// </summary>
+        public void AnalyzeSinkNode(SyntaxNodeAnalysisContext context)
         {
-            switch (context.Operation)
+            var node = context.Node;
+            var secrets = _secrets.GetOrAdd(node.SyntaxTree, _findSecrets);
+            if (!secrets.AnyWithin(node.Span))
+            {
+                return;
+            }
+
+            SyntaxNode? bound = node switch
+            {
+                // A field's and a property's initializer are operations of their own (IField/IPropertyInitializerOperation).
+                VariableDeclaratorSyntax { Parent.Parent: BaseFieldDeclarationSyntax } field => field.Initializer,
+                PropertyDeclarationSyntax property => property.Initializer,
+                _ => node,
+            };
+
+            if (bound is not null && context.SemanticModel.GetOperation(bound, context.CancellationToken) is { } operation)
+            {
+                AnalyzeSink(new Sink(context.ReportDiagnostic, context.CancellationToken), operation);
+            }
+        }
+
+        private void AnalyzeSink(Sink context, IOperation operation)
+        {
+            switch (operation)
             {
                 case IObjectCreationOperation creation:
                     AnalyzeCall(context, creation.Constructor, creation.Arguments);
@@ -122,7 +158,7 @@ public sealed class SharedApiKeyAnalyzer : DiagnosticAnalyzer
             }
         }
 
-        private void AnalyzeCall(OperationAnalysisContext context, IMethodSymbol? method, ImmutableArray<IArgumentOperation> arguments)
+        private void AnalyzeCall(Sink context, IMethodSymbol? method, ImmutableArray<IArgumentOperation> arguments)
         {
             if (method is null || arguments.IsDefaultOrEmpty)
             {
@@ -196,7 +232,7 @@ public sealed class SharedApiKeyAnalyzer : DiagnosticAnalyzer
             header.Equals("x-auth-token", StringComparison.OrdinalIgnoreCase);
 
         /// <summary>"Bearer xyz", "Bearer " + x, $"Bearer {x}": the token part.</summary>
-        private void CheckBearer(OperationAnalysisContext context, IOperation? value)
+        private void CheckBearer(Sink context, IOperation? value)
         {
             value = Unwrap(value);
             switch (value)
@@ -229,7 +265,7 @@ public sealed class SharedApiKeyAnalyzer : DiagnosticAnalyzer
             text.Equals("Bearer ", StringComparison.OrdinalIgnoreCase);
 
         /// <summary>Follows <paramref name="value"/> to a string literal in the same file and reports it if it is a random secret.</summary>
-        private void Check(OperationAnalysisContext context, IOperation? value)
+        private void Check(Sink context, IOperation? value)
         {
             if (value is null || Trace(Unwrap(value), value.Syntax.SyntaxTree, context.CancellationToken) is not { } literal)
             {
@@ -356,6 +392,148 @@ public sealed class SharedApiKeyAnalyzer : DiagnosticAnalyzer
                 }
             }
         }
+    }
+}
+
+/// <summary>Where a sink's findings go: the reporting callback and the cancellation of the analysis that found it.</summary>
+internal readonly struct Sink
+{
+    public Sink(Action<Diagnostic> reportDiagnostic, CancellationToken cancellationToken)
+    {
+        ReportDiagnostic = reportDiagnostic;
+        CancellationToken = cancellationToken;
+    }
+
+    public Action<Diagnostic> ReportDiagnostic { get; }
+
+    public CancellationToken CancellationToken { get; }
+}
+
+/// <summary>
+/// Where a file holds what a sink could report: each string literal that looks random (20+ characters; a whole
+/// <c>"Bearer …"</c> value counts by its token), and each use of a name whose declaration is initialised with one
+/// (a local, field or property: the sink checker follows those in the same file). Found by one pass over the
+/// file's tokens, without binding; most files have none.
+/// </summary>
+internal sealed class SecretSpans
+{
+    private static readonly SecretSpans None = new(Array.Empty<int>(), Array.Empty<int>());
+
+    private readonly int[] _starts;
+    private readonly int[] _ends;
+
+    private SecretSpans(int[] starts, int[] ends)
+    {
+        _starts = starts;
+        _ends = ends;
+    }
+
+    public static SecretSpans Find(SyntaxTree tree)
+    {
+        List<SyntaxToken>? literals = null;
+        HashSet<string>? carriers = null;
+        var root = tree.GetRoot();
+        foreach (var token in root.DescendantTokens())
+        {
+            if (token.IsKind(SyntaxKind.StringLiteralToken) || token.IsKind(SyntaxKind.SingleLineRawStringLiteralToken) ||
+                token.IsKind(SyntaxKind.MultiLineRawStringLiteralToken))
+            {
+                if (token.Parent is LiteralExpressionSyntax literal && LooksRandom(token.ValueText))
+                {
+                    (literals ??= new List<SyntaxToken>()).Add(token);
+                    if (CarrierName(literal) is { } name)
+                    {
+                        (carriers ??= new HashSet<string>(StringComparer.Ordinal)).Add(name);
+                    }
+                }
+            }
+        }
+
+        if (literals is null)
+        {
+            return None;
+        }
+
+        var spans = new List<Microsoft.CodeAnalysis.Text.TextSpan>();
+        foreach (var literal in literals)
+        {
+            spans.Add(literal.Span);
+        }
+
+        if (carriers is not null)
+        {
+            foreach (var token in root.DescendantTokens())
+            {
+                if (token.IsKind(SyntaxKind.IdentifierToken) && token.Parent is IdentifierNameSyntax && carriers.Contains(token.ValueText))
+                {
+                    spans.Add(token.Span);
+                }
+            }
+        }
+
+        spans.Sort((a, b) => a.Start.CompareTo(b.Start));
+        var starts = new int[spans.Count];
+        var ends = new int[spans.Count];
+        for (int i = 0; i < spans.Count; i++)
+        {
+            starts[i] = spans[i].Start;
+            ends[i] = spans[i].End;
+        }
+
+        return new SecretSpans(starts, ends);
+    }
+
+    /// <summary>True when one of the spans lies within <paramref name="span"/>.</summary>
+    public bool AnyWithin(Microsoft.CodeAnalysis.Text.TextSpan span)
+    {
+        if (_starts.Length == 0)
+        {
+            return false;
+        }
+
+        int index = Array.BinarySearch(_starts, span.Start);
+        if (index < 0)
+        {
+            index = ~index;
+        }
+
+        // Spans do not nest (tokens), so the first one starting inside is the one that may also end inside.
+        return index < _starts.Length && _ends[index] <= span.End;
+    }
+
+    /// <summary>What the sink checker could report: a random-looking value, or "Bearer " and one.</summary>
+    private static bool LooksRandom(string value)
+    {
+        if (value.Length < 20)
+        {
+            return false;
+        }
+
+        if (KeyCatalog.MatchHighEntropy(value) is not null)
+        {
+            return true;
+        }
+
+        return value.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) &&
+               KeyCatalog.MatchHighEntropy(value.Substring(7).Trim()) is not null;
+    }
+
+    /// <summary>The local, field or property whose initial value the literal is (what the sink checker traces back to).</summary>
+    private static string? CarrierName(LiteralExpressionSyntax literal)
+    {
+        SyntaxNode current = literal;
+        while (current.Parent is ParenthesizedExpressionSyntax)
+        {
+            current = current.Parent;
+        }
+
+        return current.Parent switch
+        {
+            EqualsValueClauseSyntax { Parent: VariableDeclaratorSyntax declarator } => declarator.Identifier.ValueText,
+            EqualsValueClauseSyntax { Parent: PropertyDeclarationSyntax property } => property.Identifier.ValueText,
+            ArrowExpressionClauseSyntax { Parent: PropertyDeclarationSyntax property } => property.Identifier.ValueText,
+            _ => null,
+        };
     }
 }
 

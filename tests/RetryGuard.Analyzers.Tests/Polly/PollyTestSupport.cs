@@ -84,3 +84,73 @@ internal static class PollyTestSupport
         return constructs[0];
     }
 }
+
+/// <summary>
+/// Code-fix verification for Polly constructs: the sources (after <see cref="PollyTestSupport.Usings"/>) compiled
+/// with the Polly references and the real RetryGuard runtime, one rule enabled, the fixed state checked for compiler
+/// errors and for the diagnostics its markup names (none, unless marked).
+/// </summary>
+internal static class PollyFixVerify
+{
+    /// <summary>Polly's usings without Polly.Contrib.WaitAndRetry: RetryGuard's <c>Backoff</c> may be imported.</summary>
+    public static string UsingsWithoutContrib => PollyTestSupport.Usings.Replace("using Polly.Contrib.WaitAndRetry;\n", string.Empty);
+
+    public static Task Fix<TFix>(string code, string fixedCode, string only, string? equivalenceKey = null, int? iterations = null, string? usings = null, string? fixedUsings = null)
+        where TFix : Microsoft.CodeAnalysis.CodeFixes.CodeFixProvider, new()
+    {
+        var test = Create<TFix>(only);
+        test.TestCode = (usings ?? PollyTestSupport.Usings) + code;
+        test.FixedCode = (fixedUsings ?? usings ?? PollyTestSupport.Usings) + fixedCode;
+        test.CodeActionEquivalenceKey = equivalenceKey;
+        if (iterations is { } count)
+        {
+            test.NumberOfFixAllIterations = count;
+            test.NumberOfFixAllInDocumentIterations = count;
+            test.NumberOfFixAllInProjectIterations = count;
+        }
+
+        return test.RunAsync();
+    }
+
+    /// <summary>The diagnostic is reported and no fix is offered: the fixed state is the source itself.</summary>
+    public static Task NoFix<TFix>(string code, string only)
+        where TFix : Microsoft.CodeAnalysis.CodeFixes.CodeFixProvider, new() => Fix<TFix>(code, code, only);
+
+    /// <summary>Several documents: Fix All in the project and the solution reaches every one of them.</summary>
+    public static Task FixDocuments<TFix>((string Name, string Code)[] sources, (string Name, string Code)[] fixedSources, string only)
+        where TFix : Microsoft.CodeAnalysis.CodeFixes.CodeFixProvider, new()
+    {
+        var test = Create<TFix>(only);
+        foreach (var (name, code) in sources)
+        {
+            test.TestState.Sources.Add((name, PollyTestSupport.Usings + code));
+        }
+
+        foreach (var (name, code) in fixedSources)
+        {
+            test.FixedState.Sources.Add((name, PollyTestSupport.Usings + code));
+        }
+
+        return test.RunAsync();
+    }
+
+    private static Microsoft.CodeAnalysis.CSharp.Testing.CSharpCodeFixTest<RetryAnalyzer, TFix, Microsoft.CodeAnalysis.Testing.DefaultVerifier> Create<TFix>(string only)
+        where TFix : Microsoft.CodeAnalysis.CodeFixes.CodeFixProvider, new()
+    {
+        var test = new Microsoft.CodeAnalysis.CSharp.Testing.CSharpCodeFixTest<RetryAnalyzer, TFix, Microsoft.CodeAnalysis.Testing.DefaultVerifier>
+        {
+            ReferenceAssemblies = TestReferences.None,
+        };
+        Verify<RetryAnalyzer>.Focus(test, only);
+        test.TestState.AdditionalReferences.AddRange(TestReferences.Net100);
+        test.TestState.AdditionalReferences.Add(TestReferences.Runtime);
+        test.TestState.AdditionalReferences.AddRange(TestReferences.Polly);
+        test.SolutionTransforms.Add((solution, projectId) =>
+        {
+            var project = solution.GetProject(projectId)!;
+            var parse = ((CSharpParseOptions)project.ParseOptions!).WithLanguageVersion(LanguageVersion.Latest);
+            return solution.WithProjectParseOptions(projectId, parse);
+        });
+        return test;
+    }
+}

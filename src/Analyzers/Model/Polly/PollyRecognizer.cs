@@ -14,11 +14,8 @@ namespace RetryGuard.Analyzers.Model.Polly;
 /// </summary>
 internal sealed partial class PollyRecognizer
 {
-    private static readonly HashSet<string> V7RetryMethods = new()
-    {
-        "Retry", "RetryAsync", "RetryForever", "RetryForeverAsync",
-        "WaitAndRetry", "WaitAndRetryAsync", "WaitAndRetryForever", "WaitAndRetryForeverAsync",
-    };
+    /// <summary>The v7 retry builders; listed with the other syntax triggers.</summary>
+    private static readonly HashSet<string> V7RetryMethods = SyntaxTriggers.PollyV7RetryMethods;
 
     private readonly KnownSymbols _symbols;
     private readonly KnownPollySymbols _polly;

@@ -8,7 +8,9 @@ namespace RetryGuard.Analyzers.Model.Polly;
 
 /// <summary>
 /// Registers the Polly / Microsoft.Extensions.Http.Resilience recognizer for one compilation: nothing when the
-/// compilation references none of them. Each recognised construct goes to the same rule checkers as loops.
+/// compilation references none of them. Triggered from syntax (<see cref="SyntaxTriggers.PollyNodeKinds"/>, tested by
+/// <see cref="SyntaxTriggers.IsPollyTrigger"/>); the operation tree is asked for only there. Each recognised
+/// construct goes to the same rule checkers as loops.
 /// </summary>
 internal static class PollyRegistration
 {
@@ -31,59 +33,75 @@ internal static class PollyRegistration
         PollyRecognizer Recognizer(IOperation operation, AnalyzerSettings settings) =>
             new(symbols, polly, tree => semanticModelFor(tree, operation.SemanticModel), () => index.Value, settings.JitterMethods);
 
-        if (polly.HasV7 || polly.HasStandardHandler)
-        {
-            context.RegisterOperationAction(
-                operationContext =>
+        // `using` aliases of the options types, read once per compilation and only when a creation needs them.
+        var aliases = new Lazy<System.Collections.Generic.HashSet<string>>(
+            () => SyntaxTriggers.RetryOptionsAliases(compilation.SyntaxTrees, CancellationToken.None),
+            LazyThreadSafetyMode.ExecutionAndPublication);
+        Func<string, bool> isOptionsAlias = name => aliases.Value.Contains(name);
+        bool v7 = polly.HasV7, standardHandler = polly.HasStandardHandler, v8 = polly.HasV8;
+
+        context.RegisterSyntaxNodeAction(
+            nodeContext =>
+            {
+                if (!SyntaxTriggers.IsPollyTrigger(nodeContext.Node, v7, standardHandler, v8, isOptionsAlias))
                 {
-                    var invocation = (IInvocationOperation)operationContext.Operation;
-                    bool v7 = polly.HasV7 && PollyRecognizer.MayBeV7Retry(invocation);
-                    if (!v7 && !(polly.HasStandardHandler && HasStandardOptionsLambda(invocation, polly)))
-                    {
-                        return;
-                    }
+                    return;
+                }
 
-                    var settings = AnalyzerSettings.For(operationContext.Options, invocation.Syntax.SyntaxTree);
-                    RetryConstruct? construct = null;
-                    try
-                    {
-                        construct = v7
-                            ? Recognizer(invocation, settings).RecognizeV7(invocation)
-                            : Recognizer(invocation, settings).RecognizeStandardHandler(invocation);
-                    }
-                    catch (Exception exception) when (Swallow(exception))
-                    {
-                    }
+                var operation = nodeContext.SemanticModel.GetOperation(nodeContext.Node, nodeContext.CancellationToken);
+                switch (operation)
+                {
+                    case IInvocationOperation invocation:
+                        AnalyzeInvocation(nodeContext, invocation);
+                        break;
+                    case IObjectCreationOperation creation when v8:
+                        AnalyzeCreation(nodeContext, creation);
+                        break;
+                }
+            },
+            SyntaxTriggers.PollyNodeKinds);
 
-                    RetryAnalyzer.Report(construct, settings, operationContext.ReportDiagnostic);
-                },
-                OperationKind.Invocation);
+        void AnalyzeInvocation(SyntaxNodeAnalysisContext nodeContext, IInvocationOperation invocation)
+        {
+            bool isV7 = v7 && PollyRecognizer.MayBeV7Retry(invocation);
+            if (!isV7 && !(standardHandler && HasStandardOptionsLambda(invocation, polly)))
+            {
+                return;
+            }
+
+            var settings = AnalyzerSettings.For(nodeContext.Options, invocation.Syntax.SyntaxTree);
+            RetryConstruct? construct = null;
+            try
+            {
+                construct = isV7
+                    ? Recognizer(invocation, settings).RecognizeV7(invocation)
+                    : Recognizer(invocation, settings).RecognizeStandardHandler(invocation);
+            }
+            catch (Exception exception) when (Swallow(exception))
+            {
+            }
+
+            RetryAnalyzer.Report(construct, settings, nodeContext.ReportDiagnostic);
         }
 
-        if (polly.HasV8)
+        void AnalyzeCreation(SyntaxNodeAnalysisContext nodeContext, IObjectCreationOperation creation)
         {
-            context.RegisterOperationAction(
-                operationContext =>
-                {
-                    var creation = (IObjectCreationOperation)operationContext.Operation;
-                    if (polly.RetryOptionsResult(creation.Type) is null)
-                    {
-                        return;
-                    }
+            if (polly.RetryOptionsResult(creation.Type) is null)
+            {
+                return;
+            }
 
-                    var settings = AnalyzerSettings.For(operationContext.Options, creation.Syntax.SyntaxTree);
-                    RetryConstruct? construct = null;
-                    try
-                    {
-                        construct = Recognizer(creation, settings).RecognizeOptions(creation);
-                    }
-                    catch (Exception exception) when (Swallow(exception))
-                    {
-                    }
+            var settings = AnalyzerSettings.For(nodeContext.Options, creation.Syntax.SyntaxTree);
+            RetryConstruct? construct = null;
+            try
+            {
+                construct = Recognizer(creation, settings).RecognizeOptions(creation);
+            }
+            catch (Exception exception) when (Swallow(exception))
+            {
+            }
 
-                    RetryAnalyzer.Report(construct, settings, operationContext.ReportDiagnostic);
-                },
-                OperationKind.ObjectCreation);
+            RetryAnalyzer.Report(construct, settings, nodeContext.ReportDiagnostic);
         }
     }
 
