@@ -177,7 +177,9 @@ internal sealed class PolicyLoopShape
 
         if (!IsSelfContainedAttempt(attempt.Block, counter?.Variable, model) ||
             ReturnsOf(attempt.Block, model, cancellationToken) is not { } returnTypes ||
-            !returnTypes.All(type => type is null || model.Compilation.ClassifyConversion(type, result).IsImplicit))
+            !returnTypes.All(type => type is null || model.Compilation.ClassifyConversion(type, result).IsImplicit) ||
+            returnTypes.Any(type => MayBeResponse(type, model.Compilation)) ||
+            CallsSdkClient(attempt.Block, model, cancellationToken))
         {
             return null;
         }
@@ -274,6 +276,48 @@ internal sealed class PolicyLoopShape
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// A returned value that may be an <c>HttpResponseMessage</c>: the policy judges such a result by its status (it
+    /// would retry a 503 the loop returned), so the loop and the policy part ways.
+    /// </summary>
+    private static bool MayBeResponse(ITypeSymbol? type, Compilation compilation)
+    {
+        if (type is null || compilation.GetTypeByMetadataName("System.Net.Http.HttpResponseMessage") is not { } response)
+        {
+            return false;
+        }
+
+        return KnownSymbols.IsOrDerives(type, response) ||
+               type.SpecialType == SpecialType.System_Object ||
+               type.TypeKind is TypeKind.Interface or TypeKind.TypeParameter or TypeKind.Dynamic;
+    }
+
+    /// <summary>
+    /// A call of an SDK client (OpenAI, Azure, System.ClientModel): the policy retries their exceptions by status,
+    /// where a loop that catches <c>HttpRequestException</c> lets them through; and the client retries on its own (RG0006).
+    /// </summary>
+    private static bool CallsSdkClient(BlockSyntax attempt, SemanticModel model, CancellationToken cancellationToken)
+    {
+        foreach (var invocation in attempt.DescendantNodes().OfType<InvocationExpressionSyntax>())
+        {
+            if (model.GetSymbolInfo(invocation, cancellationToken).Symbol is IMethodSymbol method &&
+                (IsSdk(method.ContainingType) || IsSdk(method.ReceiverType as INamedTypeSymbol)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+
+        static bool IsSdk(INamedTypeSymbol? type)
+        {
+            var ns = type?.ContainingNamespace?.ToDisplayString() ?? string.Empty;
+            return ns == "OpenAI" || ns.StartsWith("OpenAI.", System.StringComparison.Ordinal) ||
+                   ns == "Azure" || ns.StartsWith("Azure.", System.StringComparison.Ordinal) ||
+                   ns == "System.ClientModel" || ns.StartsWith("System.ClientModel.", System.StringComparison.Ordinal);
+        }
     }
 
     /// <summary>The types of the attempt's <c>return</c> values (null for a typeless <c>null</c>/<c>default</c>); null if none.</summary>

@@ -505,6 +505,68 @@ public class UseRetryGuardPolicyCodeFixTests
         """, only: "RG0005");
 
     [Fact]
+    public Task No_fix_when_the_loop_returns_responses_that_the_policy_would_judge() => NoFix("""
+        using System;
+        using System.Net.Http;
+        using System.Threading.Tasks;
+
+        class Client
+        {
+            async Task<HttpResponseMessage> SendAsync(HttpClient http)
+            {
+                for (int attempt = 0; attempt < 3; attempt++)
+                {
+                    try { return await http.GetAsync("/"); }
+                    catch (HttpRequestException) when (attempt < 2) { await {|RG0001:Task.Delay(100 * (attempt + 1))|}; }
+                }
+
+                throw new InvalidOperationException();
+            }
+
+            async Task<object> SendAnyAsync(HttpClient http)
+            {
+                for (int attempt = 0; attempt < 3; attempt++)
+                {
+                    try { object result = await http.GetAsync("/"); return result; }
+                    catch (HttpRequestException) when (attempt < 2) { await {|RG0001:Task.Delay(100 * (attempt + 1))|}; }
+                }
+
+                throw new InvalidOperationException();
+            }
+        }
+        """);
+
+    [Fact]
+    public Task No_fix_when_the_attempt_calls_an_sdk_client_whose_exceptions_the_policy_would_retry() =>
+        Verify<RetryAnalyzer>.CodeFixAsync<UseRetryGuardPolicyCodeFix>(SdkLoop, SdkLoop, equivalenceKey: UseRetryGuardPolicyCodeFix.EquivalenceKey,
+            only: "RG0001", behaviors: NoSolutionScope, references: TestReferences.OpenAI);
+
+    private const string SdkLoop = """
+        using System;
+        using System.Net.Http;
+        using System.Threading.Tasks;
+        using OpenAI.Chat;
+
+        class Client
+        {
+            async Task<string> AskAsync(ChatClient chat, string prompt)
+            {
+                for (int attempt = 0; attempt < 3; attempt++)
+                {
+                    try
+                    {
+                        ChatCompletion completion = await chat.CompleteChatAsync(prompt);
+                        return completion.Content[0].Text;
+                    }
+                    catch (HttpRequestException) when (attempt < 2) { await {|RG0001:Task.Delay(100 * (attempt + 1))|}; }
+                }
+
+                throw new InvalidOperationException();
+            }
+        }
+        """;
+
+    [Fact]
     public Task No_fix_for_a_synchronous_loop() => NoFix("""
         using System;
         using System.Net.Http;

@@ -74,7 +74,7 @@ internal static class Verify<TAnalyzer>
     }
 
     public static Task CodeFixAsync<TCodeFix>(string source, string fixedSource, int? iterations = null, string? equivalenceKey = null, string? only = null,
-        CodeFixTestBehaviors behaviors = CodeFixTestBehaviors.None)
+        CodeFixTestBehaviors behaviors = CodeFixTestBehaviors.None, IEnumerable<MetadataReference>? references = null)
         where TCodeFix : CodeFixProvider, new()
     {
         var test = new CSharpCodeFixTest<TAnalyzer, TCodeFix, DefaultVerifier>
@@ -93,6 +93,7 @@ internal static class Verify<TAnalyzer>
         }
 
         Configure(test, withRuntime: true, OutputKind.DynamicallyLinkedLibrary);
+        AddReferences(test, references);
         return test.RunAsync();
     }
 
