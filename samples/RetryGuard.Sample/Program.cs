@@ -40,6 +40,18 @@ foreach (var scenario in scenarios)
         http => new GuardedChatClient(http, settings).CompleteAsync);
 }
 
+// The OpenAI SDK's ChatClient in a hand-written retry loop (SdkChatClient.cs). The gateway's first answer is a 503.
+Console.WriteLine();
+Console.WriteLine("The OpenAI SDK's ChatClient inside a hand-written retry loop: the first request meets a 503");
+
+// What ApiKeys.Require("API_KEY") reads once RG0004's fix has replaced the key written into SdkChatClient.cs.
+Environment.SetEnvironmentVariable("API_KEY", settings.ApiKey);
+var sdkRequests = 0;
+var sdkGateway = new FakeGateway(_ => Interlocked.Increment(ref sdkRequests) == 1 ? GatewayReply.UpstreamUnavailable : GatewayReply.Ok);
+var sdkAnswer = await SdkChatClient.CompleteAsync(settings, sdkGateway, "Summarise ticket #7", CancellationToken.None);
+Console.WriteLine($"  OpenAI SDK ChatClient: answered, {Requests(sdkGateway.Log.Count)} to the gateway: {string.Join(", ", sdkGateway.Log.Select(Describe))}");
+Console.WriteLine($"      -> {Shorten(sdkAnswer)}");
+
 return 0;
 
 async Task RunAsync(Scenario scenario, string approach, Func<HttpMessageHandler, HttpClient> connect, Func<HttpClient, ChatCall> chooseCall)

@@ -193,7 +193,7 @@ public sealed class RetryAnalyzer : DiagnosticAnalyzer
 
         RG0001NoJitterRule.Check(construct, report);
         RG0002NonRetryableStatusRule.Check(construct, settings, report);
-        RG0003IgnoresRetryAfterRule.Check(construct, report);
+        RG0003IgnoresRetryAfterRule.Check(construct, settings, report);
         RG0005UnboundedRule.Check(construct, report);
         RG0006StackedRetriesRule.Check(construct, report);
         RG0007UncappedRetryAfterRule.Check(construct, settings, report);

@@ -81,7 +81,7 @@ internal static class RuleCatalog
         Categories.Reliability,
         DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
-        description: "OpenAI, Azure and System.ClientModel SDK clients retry 408, 429 and 5xx themselves; a retry around them multiplies the requests sent for one call and hides the 429s.",
+        description: "OpenAI, Azure and System.ClientModel SDK clients, and HttpClients whose factory registration adds the standard resilience handler, retry 408, 429 and 5xx themselves; a hand-written or Polly retry around them multiplies the requests sent for one call and hides the 429s.",
         helpLinkUri: HelpLink("RG0006"));
 
     public static readonly DiagnosticDescriptor RG0007UncappedRetryAfter = new(

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Threading;
 using System.Threading.Tasks;
@@ -26,7 +27,7 @@ public abstract class DocumentBatchFix : CodeFixProvider
     public sealed override FixAllProvider GetFixAllProvider()
     {
         async Task<Document?> FixAllAsync(FixAllContext context, Document document, ImmutableArray<Diagnostic> diagnostics) =>
-            await ApplyAsync(document, diagnostics, context.CancellationToken).ConfigureAwait(false);
+            await ApplyAsync(document, diagnostics, context.CodeActionEquivalenceKey, context.CancellationToken).ConfigureAwait(false);
 
         return FixAllScopes.IsDefault ? FixAllProvider.Create(FixAllAsync) : FixAllProvider.Create(FixAllAsync, FixAllScopes);
     }
@@ -42,14 +43,34 @@ public abstract class DocumentBatchFix : CodeFixProvider
 
         foreach (var diagnostic in context.Diagnostics)
         {
-            if (Title(root, model, diagnostic, context.CancellationToken) is { } title)
+            foreach (var (key, title) in Actions(root, model, diagnostic, context.CancellationToken))
             {
                 context.RegisterCodeFix(
-                    CodeAction.Create(title, token => ApplyAsync(context.Document, ImmutableArray.Create(diagnostic), token), FixKey),
+                    CodeAction.Create(title, token => ApplyAsync(context.Document, ImmutableArray.Create(diagnostic), key, token), key),
                     diagnostic);
             }
         }
     }
+
+    /// <summary>
+    /// The actions offered for <paramref name="diagnostic"/>, each with its equivalence key, the preferred one first:
+    /// <c>dotnet format analyzers</c> applies the first action offered for the first diagnostic to all of them.
+    /// By default the one action of <see cref="Title"/> under <see cref="FixKey"/>.
+    /// </summary>
+    protected virtual IEnumerable<(string Key, string Title)> Actions(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
+    {
+        if (Title(root, model, diagnostic, cancellationToken) is { } title)
+        {
+            yield return (FixKey, title);
+        }
+    }
+
+    /// <summary>
+    /// Applies the action with equivalence key <paramref name="key"/> (null: the preferred one) to every diagnostic of
+    /// the batch it can fix. By default the one action of <see cref="ApplyAsync(Document, ImmutableArray{Diagnostic}, CancellationToken)"/>.
+    /// </summary>
+    protected virtual Task<Document> ApplyAsync(Document document, ImmutableArray<Diagnostic> diagnostics, string? key, CancellationToken cancellationToken) =>
+        ApplyAsync(document, diagnostics, cancellationToken);
 
     /// <summary>The title of the fix for <paramref name="diagnostic"/>, or null when it cannot be made safely.</summary>
     protected abstract string? Title(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken);

@@ -1,9 +1,9 @@
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Composition;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -15,12 +15,16 @@ namespace RetryGuard.CodeFixes;
 
 /// <summary>
 /// RG0001: wraps the existing delay in <c>Backoff.WithJitter(...)</c>. An <c>int</c> milliseconds argument becomes
-/// <c>TimeSpan.FromMilliseconds(...)</c> so that the TimeSpan overload of the wait is used.
+/// <c>TimeSpan.FromMilliseconds(...)</c> so that the TimeSpan overload of the wait is used. Where the delay is a
+/// hand-written exponential (<c>base × 2^attempt</c>) with a visible attempt counter, a second action replaces it with
+/// <c>Backoff.Exponential(attempt, base, max)</c>. WithJitter is offered first: it applies to every wait the fix finds,
+/// so it is the one <c>dotnet format analyzers</c> (Fix All with the first action's key) applies everywhere.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(RG0001NoJitterCodeFix)), Shared]
 public sealed class RG0001NoJitterCodeFix : DocumentBatchFix
 {
     public const string EquivalenceKey = "RG0001.WithJitter";
+    public const string ExponentialEquivalenceKey = "RG0001.Exponential";
 
     public override ImmutableArray<string> FixableDiagnosticIds { get; } =
         ImmutableArray.Create(RuleCatalog.RG0001NoJitter.Id);
@@ -28,20 +32,56 @@ public sealed class RG0001NoJitterCodeFix : DocumentBatchFix
     protected override string FixKey => EquivalenceKey;
 
     protected override string? Title(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken) =>
-        FindWait(root, diagnostic) is { } wait && Rewrite(wait, model, names: null, cancellationToken) is not null
+        FindWait(root, model, diagnostic, cancellationToken) is { } wait && wait.IsTimeSpan(model, cancellationToken) is not null
             ? "Add jitter (Backoff.WithJitter)"
             : null;
 
-    protected override async Task<Document> ApplyAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken)
+    protected override IEnumerable<(string Key, string Title)> Actions(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
+    {
+        if (Title(root, model, diagnostic, cancellationToken) is { } title)
+        {
+            yield return (EquivalenceKey, title);
+        }
+
+        if (FindWait(root, model, diagnostic, cancellationToken) is { } wait && ExponentialDelay.Match(wait, model, cancellationToken) is not null)
+        {
+            yield return (ExponentialEquivalenceKey, "Use Backoff.Exponential (jittered, capped)");
+        }
+    }
+
+    protected override Task<Document> ApplyAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken) =>
+        ApplyAsync(document, diagnostics, EquivalenceKey, cancellationToken);
+
+    protected override async Task<Document> ApplyAsync(Document document, ImmutableArray<Diagnostic> diagnostics, string? key, CancellationToken cancellationToken)
     {
         var editor = await DocumentEditor.CreateAsync(document, cancellationToken).ConfigureAwait(false);
         var names = RuntimeNames.For(editor.SemanticModel, editor.OriginalRoot, cancellationToken);
+        bool exponential = key == ExponentialEquivalenceKey;
         foreach (var diagnostic in diagnostics)
         {
-            if (FindWait(editor.OriginalRoot, diagnostic) is { } wait &&
-                Rewrite(wait, editor.SemanticModel, names, cancellationToken) is { } replacement)
+            if (FindWait(editor.OriginalRoot, editor.SemanticModel, diagnostic, cancellationToken) is not { } wait)
             {
-                editor.ReplaceNode(wait.Argument, replacement);
+                continue;
+            }
+
+            ExpressionSyntax? replacement;
+            if (exponential)
+            {
+                // Fix All of this action changes only the waits it recognises; the others keep their diagnostic.
+                replacement = ExponentialDelay.Match(wait, editor.SemanticModel, cancellationToken) is { } growth
+                    ? Invoke(names.Member("Backoff", "Exponential"), growth.Attempt, growth.BaseDelay, growth.MaxDelay)
+                    : null;
+            }
+            else
+            {
+                replacement = wait.DelayAsTimeSpan(editor.SemanticModel, cancellationToken) is { } delay
+                    ? Invoke(names.Member("Backoff", "WithJitter"), delay)
+                    : null;
+            }
+
+            if (replacement is not null)
+            {
+                editor.ReplaceNode(wait.Argument, wait.WithDelay(replacement));
             }
         }
 
@@ -51,93 +91,25 @@ public sealed class RG0001NoJitterCodeFix : DocumentBatchFix
             .ConfigureAwait(false);
     }
 
-    private readonly struct Wait
+    /// <summary>
+    /// The wait the diagnostic is reported on. A Polly provider, generator or options object is reported elsewhere
+    /// than on a wait, and a Polly member is no wait to wrap: those belong to RG0001NoJitterPollyCodeFix.
+    /// </summary>
+    private static WaitSite? FindWait(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken) =>
+        WaitSite.Find(root, diagnostic) is { } wait &&
+        wait.Invocation.Span == diagnostic.Location.SourceSpan &&
+        !Polly.PollySyntax.IsPollyMember(model.GetSymbolInfo(wait.Invocation, cancellationToken).Symbol)
+            ? wait
+            : null;
+
+    internal static InvocationExpressionSyntax Invoke(ExpressionSyntax method, params ExpressionSyntax[] arguments)
     {
-        public Wait(InvocationExpressionSyntax invocation, ArgumentSyntax argument)
+        var list = new List<ArgumentSyntax>();
+        foreach (var argument in arguments)
         {
-            Invocation = invocation;
-            Argument = argument;
+            list.Add(SyntaxFactory.Argument(argument));
         }
 
-        public InvocationExpressionSyntax Invocation { get; }
-
-        public ArgumentSyntax Argument { get; }
-    }
-
-    private static Wait? FindWait(SyntaxNode root, Diagnostic diagnostic)
-    {
-        var node = root.FindNode(diagnostic.Location.SourceSpan, false, true);
-        var invocation = node as InvocationExpressionSyntax ?? node.FirstAncestorOrSelf<InvocationExpressionSyntax>();
-        if (invocation is null || invocation.ArgumentList.Arguments.Count == 0 ||
-            invocation.Span != diagnostic.Location.SourceSpan)
-        {
-            // A Polly provider, generator or options object (reported elsewhere than on a wait): RG0001NoJitterPollyCodeFix.
-            return null;
-        }
-
-        // The delay is the wait's first parameter, wherever a named argument put it.
-        foreach (var argument in invocation.ArgumentList.Arguments)
-        {
-            if (argument.NameColon is null ||
-                argument.NameColon.Name.Identifier.ValueText is "millisecondsDelay" or "delay" or "millisecondsTimeout" or "timeout")
-            {
-                return new Wait(invocation, argument);
-            }
-        }
-
-        return null;
-    }
-
-    /// <summary>The new argument, or null when the fix cannot be made safely.</summary>
-    private static ArgumentSyntax? Rewrite(Wait wait, SemanticModel model, RuntimeNames? names, CancellationToken cancellationToken)
-    {
-        var expression = wait.Argument.Expression;
-        var type = model.GetTypeInfo(expression, cancellationToken).ConvertedType;
-        if (type is null || Polly.PollySyntax.IsPollyMember(model.GetSymbolInfo(wait.Invocation, cancellationToken).Symbol))
-        {
-            return null;
-        }
-
-        ExpressionSyntax delay;
-        if (type.ToDisplayString() == "System.TimeSpan")
-        {
-            delay = expression.WithoutTrivia();
-        }
-        else if (type.SpecialType == SpecialType.System_Int32)
-        {
-            delay = SyntaxFactory.InvocationExpression(
-                RuntimeNames.Framework("System", "TimeSpan", "FromMilliseconds"),
-                SyntaxFactory.ArgumentList(SyntaxFactory.SingletonSeparatedList(SyntaxFactory.Argument(expression.WithoutTrivia()))));
-        }
-        else
-        {
-            return null;
-        }
-
-        if (names is null)
-        {
-            // Only asked whether a fix can be made.
-            return wait.Argument;
-        }
-
-        var jittered = SyntaxFactory.InvocationExpression(
-                names.Member("Backoff", "WithJitter"),
-                SyntaxFactory.ArgumentList(SyntaxFactory.SingletonSeparatedList(SyntaxFactory.Argument(delay))))
-            .WithTriviaFrom(expression);
-
-        var argument = wait.Argument.WithExpression(jittered);
-        if (argument.NameColon is { } name)
-        {
-            // Task.Delay(millisecondsDelay: 100) → Task.Delay(delay: ...); Thread.Sleep(millisecondsTimeout: ...) → timeout.
-            string renamed = name.Name.Identifier.ValueText switch
-            {
-                "millisecondsDelay" => "delay",
-                "millisecondsTimeout" => "timeout",
-                var same => same,
-            };
-            argument = argument.WithNameColon(name.WithName(SyntaxFactory.IdentifierName(renamed).WithTriviaFrom(name.Name)));
-        }
-
-        return argument;
+        return SyntaxFactory.InvocationExpression(method, SyntaxFactory.ArgumentList(SyntaxFactory.SeparatedList(list)));
     }
 }

@@ -60,8 +60,28 @@ internal sealed class RuntimeNames
         return new RuntimeNames(mayImport: true);
     }
 
-    /// <summary>The type <c>RetryGuard.{type}</c>, e.g. <c>RetryGuardPolicy</c> in an object creation.</summary>
-    public NameSyntax Type(string type)
+    /// <summary><c>RetryGuard.{type}.{member}</c>, e.g. <c>Backoff.WithJitter</c>.</summary>
+    public ExpressionSyntax Member(string type, string member) =>
+        SyntaxFactory.MemberAccessExpression(SyntaxKind.SimpleMemberAccessExpression, Type(type), SyntaxFactory.IdentifierName(member))
+            .WithAdditionalAnnotations(Simplifier.Annotation);
+
+    /// <summary>The type <c>RetryGuard.{type}</c>, e.g. for <c>new RateLimitExceededException(...)</c>.</summary>
+    public ExpressionSyntax Type(string type)
+    {
+        // Built as the parser would read `global::RetryGuard.Backoff.WithJitter` in an expression.
+        ExpressionSyntax typeName = SyntaxFactory.MemberAccessExpression(
+            SyntaxKind.SimpleMemberAccessExpression,
+            SyntaxFactory.AliasQualifiedName(
+                SyntaxFactory.IdentifierName(SyntaxFactory.Token(SyntaxKind.GlobalKeyword)),
+                SyntaxFactory.IdentifierName(RuntimeNamespace)),
+            SyntaxFactory.IdentifierName(type));
+        return _mayImport
+            ? typeName.WithAdditionalAnnotations(Simplifier.AddImportsAnnotation, Simplifier.Annotation)
+            : typeName.WithAdditionalAnnotations(Simplifier.Annotation);
+    }
+
+    /// <summary>The type name <c>global::RetryGuard.{type}</c> where a type is expected (<c>new ...(...)</c>).</summary>
+    public NameSyntax TypeName(string type)
     {
         NameSyntax name = SyntaxFactory.QualifiedName(
             SyntaxFactory.AliasQualifiedName(
@@ -71,23 +91,6 @@ internal sealed class RuntimeNames
         return _mayImport
             ? name.WithAdditionalAnnotations(Simplifier.AddImportsAnnotation, Simplifier.Annotation)
             : name.WithAdditionalAnnotations(Simplifier.Annotation);
-    }
-
-    /// <summary><c>RetryGuard.{type}.{member}</c>, e.g. <c>Backoff.WithJitter</c>.</summary>
-    public ExpressionSyntax Member(string type, string member)
-    {
-        // Built as the parser would read `global::RetryGuard.Backoff.WithJitter` in an expression.
-        ExpressionSyntax typeName = SyntaxFactory.MemberAccessExpression(
-            SyntaxKind.SimpleMemberAccessExpression,
-            SyntaxFactory.AliasQualifiedName(
-                SyntaxFactory.IdentifierName(SyntaxFactory.Token(SyntaxKind.GlobalKeyword)),
-                SyntaxFactory.IdentifierName(RuntimeNamespace)),
-            SyntaxFactory.IdentifierName(type));
-        var annotated = _mayImport
-            ? typeName.WithAdditionalAnnotations(Simplifier.AddImportsAnnotation, Simplifier.Annotation)
-            : typeName.WithAdditionalAnnotations(Simplifier.Annotation);
-        return SyntaxFactory.MemberAccessExpression(SyntaxKind.SimpleMemberAccessExpression, annotated, SyntaxFactory.IdentifierName(member))
-            .WithAdditionalAnnotations(Simplifier.Annotation);
     }
 
     /// <summary>A framework member, <c>global::System.TimeSpan.FromMilliseconds</c>: shortened, never imported.</summary>

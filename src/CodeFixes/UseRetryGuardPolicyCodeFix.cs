@@ -122,9 +122,9 @@ public sealed class UseRetryGuardPolicyCodeFix : DocumentBatchFix
         }
 
         settings.Add(Assign("RethrowAttemptExceptions", SyntaxFactory.LiteralExpression(SyntaxKind.TrueLiteralExpression)));
-        var options = SyntaxFactory.ObjectCreationExpression(names.Type("RetryGuardOptions"))
+        var options = SyntaxFactory.ObjectCreationExpression(names.TypeName("RetryGuardOptions"))
             .WithInitializer(SyntaxFactory.InitializerExpression(SyntaxKind.ObjectInitializerExpression, SyntaxFactory.SeparatedList(settings)));
-        var policy = SyntaxFactory.ObjectCreationExpression(names.Type("RetryGuardPolicy"))
+        var policy = SyntaxFactory.ObjectCreationExpression(names.TypeName("RetryGuardPolicy"))
             .WithArgumentList(SyntaxFactory.ArgumentList(SyntaxFactory.SingletonSeparatedList(SyntaxFactory.Argument(options))));
         var declaration = SyntaxFactory.LocalDeclarationStatement(
                 SyntaxFactory.VariableDeclaration(

@@ -50,9 +50,10 @@ internal sealed class DailyCaps
             _changed = new CancellationTokenSource();
         }
 
-        // Outside the lock: the waiters' callbacks run now. The old source is left to the collector (it has no timer),
+        // On the thread pool: waking every queued request (each then fails or falls back) must not delay the request
+        // that met the cap on its way back to its caller. The old source is left to the collector (it has no timer),
         // since a waiter may still be linking to its token.
-        changed.Cancel();
+        ThreadPool.QueueUserWorkItem(static state => ((CancellationTokenSource)state!).Cancel(), changed);
     }
 
     /// <summary>When the cap that stops <paramref name="model"/> resets, or null when none is in force at <paramref name="now"/>.</summary>

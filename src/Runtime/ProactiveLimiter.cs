@@ -59,12 +59,6 @@ internal sealed class ProactiveLimiter : IDisposable
     public int Waiting => Volatile.Read(ref _waiting);
 
     /// <summary>
-    /// True when a request may go out now without touching the limiter at all: no bucket is configured, no pause is in
-    /// force and nobody waits.
-    /// </summary>
-    public bool IsIdle => _requests is null && _tokens is null && !IsPaused() && Volatile.Read(ref _waiting) == 0;
-
-    /// <summary>
     /// Takes one request permit and <paramref name="tokens"/> token permits if they are there now, nobody queues
     /// ahead and no pause is in force; false otherwise (then <see cref="AcquireAsync"/> waits for them).
     /// </summary>
@@ -237,7 +231,24 @@ internal sealed class ProactiveLimiter : IDisposable
         }
     }
 
-    private bool IsPaused() => Volatile.Read(ref _pausedUntilTicks) > _time.GetUtcNow().UtcTicks;
+    private bool IsPaused()
+    {
+        long until = Volatile.Read(ref _pausedUntilTicks);
+        if (until == 0)
+        {
+            // Never paused, or the last pause is over: no need to read the clock.
+            return false;
+        }
+
+        if (until > _time.GetUtcNow().UtcTicks)
+        {
+            return true;
+        }
+
+        // Over: forget it, unless a new pause arrived meanwhile.
+        Interlocked.CompareExchange(ref _pausedUntilTicks, 0, until);
+        return false;
+    }
 
     private async Task WaitWhilePausedAsync(CancellationToken cancellationToken)
     {
@@ -271,27 +282,13 @@ internal sealed class ProactiveLimiter : IDisposable
             }
         }
 
-        // Servers do not send these as content headers, but a hand-made response may carry them there.
-        return response.Content is { } content && content.Headers.NonValidated.Count > 0 && HasRateLimitContentHeader(content);
+        // Servers' x-ratelimit-* headers land in the response headers; the content's are not looked at here, as
+        // merely asking for them would create an empty content on every response.
+        return false;
 #else
         return true;
 #endif
     }
-
-#if NET6_0_OR_GREATER
-    private static bool HasRateLimitContentHeader(HttpContent content)
-    {
-        foreach (KeyValuePair<string, HeaderStringValues> header in content.Headers.NonValidated)
-        {
-            if (header.Key.StartsWith("x-ratelimit-", StringComparison.OrdinalIgnoreCase))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-#endif
 
     private static int Sustained(int limit, double headroom) => Math.Max(1, (int)Math.Floor(limit * headroom));
 

@@ -68,8 +68,8 @@ public sealed class RetryGuardHandler : DelegatingHandler
 
     /// <inheritdoc />
     /// <remarks>
-    /// When nothing needs the limiter (no bucket, no pause, no remembered daily cap, no attempt timeout, nobody
-    /// tracing) the first attempt goes straight to the inner handler with the caller's request and content untouched,
+    /// When nothing needs to wait or read the body (a request permit at hand, no pause, no token budget, no remembered
+    /// daily cap, no attempt timeout, nobody tracing) the first attempt goes straight to the inner handler with the caller's request and content untouched,
     /// and a final response (a success, a caller error) comes back without any further work. The body is read only
     /// when something needs it: a token budget, a remembered daily cap, or a failed attempt (fallbacks, retries).
     /// </remarks>
@@ -80,7 +80,7 @@ public sealed class RetryGuardHandler : DelegatingHandler
             throw new ArgumentNullException(nameof(request));
         }
 
-        if (!_pipeline.CanSendDirectly || (request.Content is { } content && !IsReplayable(content)))
+        if ((request.Content is { } content && !IsReplayable(content)) || !_pipeline.TrySendDirectly())
         {
             return _pipeline.ExecuteAsync(new HttpAttempt(this, request, firstSent: false), cancellationToken);
         }

@@ -75,10 +75,13 @@ internal sealed class RetryPipeline : IDisposable
     public DailyCaps Caps { get; } = new();
 
     /// <summary>
-    /// True when a request may go straight to the inner handler, its response handed back if it is final: no limiter
-    /// work, no attempt timeout, no remembered daily cap, nobody tracing. The handler's first-attempt fast path.
+    /// True when a request may go straight to the inner handler, its response handed back if it is final: no attempt
+    /// timeout, no remembered daily cap, nobody tracing, no token budget (it needs the body), and the limiter lets one
+    /// request through now (no pause, nobody queued, a request permit at hand, which this takes). The handler's
+    /// first-attempt fast path.
     /// </summary>
-    public bool CanSendDirectly => Options.AttemptTimeout is null && !Caps.Any && Limiter.IsIdle && !Telemetry.Source.HasListeners();
+    public bool TrySendDirectly() =>
+        Options.AttemptTimeout is null && !Caps.Any && !Limiter.LimitsTokens && !Telemetry.Source.HasListeners() && Limiter.TryAcquire(1);
 
     /// <summary>
     /// For the fast path: reads the response's rate-limit headers and, when the response goes back to the caller as

@@ -163,7 +163,44 @@ internal sealed class DelayTracer
             }
         }
 
+        else if (conditional.Condition is IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalAnd } all &&
+                 conditional.WhenFalse is not null && UpperBoundInConjunction(all, conditional.WhenTrue.Syntax.ToString()) is { } bound)
+        {
+            // RetryAfter.GetDelay(r) is { } wait && wait <= max ? wait : backoff: the chosen wait never exceeds max.
+            sources |= DelaySource.Capped;
+            NoteCap(bound);
+        }
+
         return sources;
+    }
+
+    /// <summary>
+    /// In <c>a &amp;&amp; b &amp;&amp; ...</c>, the bound of a conjunct <c>value &lt;= bound</c> (or <c>bound &gt;= value</c>, strict
+    /// too) whose value is written as <paramref name="value"/>: when the whole condition holds, the value is below it.
+    /// </summary>
+    private static IOperation? UpperBoundInConjunction(IBinaryOperation conjunction, string value)
+    {
+        foreach (var side in new[] { conjunction.LeftOperand, conjunction.RightOperand })
+        {
+            switch (side)
+            {
+                case IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalAnd } nested:
+                    if (UpperBoundInConjunction(nested, value) is { } found)
+                    {
+                        return found;
+                    }
+
+                    break;
+                case IBinaryOperation { OperatorKind: BinaryOperatorKind.LessThan or BinaryOperatorKind.LessThanOrEqual } below
+                    when below.LeftOperand.Syntax.ToString() == value:
+                    return below.RightOperand;
+                case IBinaryOperation { OperatorKind: BinaryOperatorKind.GreaterThan or BinaryOperatorKind.GreaterThanOrEqual } above
+                    when above.RightOperand.Syntax.ToString() == value:
+                    return above.LeftOperand;
+            }
+        }
+
+        return null;
     }
 
     private DelaySource VisitConditionalReceiver(IConditionalAccessInstanceOperation instance)

@@ -22,7 +22,10 @@ internal static class RG0002NonRetryableStatusRule
 
             if (!slipping.IsEmpty)
             {
-                report(Diagnostic.Create(RuleCatalog.RG0002NonRetryableStatus, admission.Location, slipping.ToString()));
+                var properties = admission.ChangesRequestFirst
+                    ? System.Collections.Immutable.ImmutableDictionary<string, string?>.Empty.Add(HandWrittenFixProperties.ChangesRequestFirst, "true")
+                    : null;
+                report(Diagnostic.Create(RuleCatalog.RG0002NonRetryableStatus, admission.Location, properties, slipping.ToString()));
             }
         }
     }

@@ -9,7 +9,7 @@ internal static class RG0003IgnoresRetryAfterRule
 {
     public const int TooManyRequests = 429;
 
-    public static void Check(RetryConstruct construct, Action<Diagnostic> report)
+    public static void Check(RetryConstruct construct, AnalyzerSettings settings, Action<Diagnostic> report)
     {
         foreach (var delay in construct.Delays)
         {
@@ -17,7 +17,9 @@ internal static class RG0003IgnoresRetryAfterRule
             if (delay.Statuses is { } statuses && statuses.Contains(TooManyRequests) &&
                 !delay.Sources.Has(DelaySource.RetryAfter) && !delay.Sources.Has(DelaySource.Unknown))
             {
-                report(Diagnostic.Create(RuleCatalog.RG0003IgnoresRetryAfter, delay.Location, delay.Display));
+                var properties = HandWrittenFixProperties.MaxRetryAfter(settings.MaxRetryAfter)
+                    .Add(HandWrittenFixProperties.DelayHasJitter, delay.Sources.Has(DelaySource.Random) ? "true" : "false");
+                report(Diagnostic.Create(RuleCatalog.RG0003IgnoresRetryAfter, delay.Location, properties, delay.Display));
             }
         }
     }

@@ -18,10 +18,17 @@ namespace RetryGuard.Analyzers.Rules;
 /// transport failure (a caught SDK/HTTP exception or a retryable status), and not when the client's retries are
 /// visibly turned off or replaced in the same type.
 /// </summary>
-internal static class RG0006StackedRetriesRule
+internal static partial class RG0006StackedRetriesRule
 {
     /// <summary>Both System.ClientModel's ClientRetryPolicy and Azure.Core's RetryOptions default to 3 retries.</summary>
     private const int SdkAttempts = 4;
+
+    /// <summary>Words of a filter or predicate that names a status the clients retry themselves.</summary>
+    private static readonly string[] RetryableStatusWords =
+    {
+        "408", "429", "500", "502", "503", "504", "499", "RequestTimeout", "TooManyRequests", "InternalServerError", "BadGateway",
+        "ServiceUnavailable", "GatewayTimeout", "Transient", "Retryable",
+    };
 
     public static void Check(RetryConstruct construct, Action<Diagnostic> report)
     {
@@ -31,7 +38,7 @@ internal static class RG0006StackedRetriesRule
         }
 
         var compilation = construct.Root.SemanticModel?.Compilation;
-        if (compilation is null || Sdk.For(compilation) is not { } sdk)
+        if (compilation is null || !MayApply(compilation))
         {
             return;
         }
@@ -42,27 +49,25 @@ internal static class RG0006StackedRetriesRule
             return;
         }
 
+        var sdk = Sdk.For(compilation);
         var reported = new HashSet<IOperation>();
         foreach (var operation in region.Value.Operations)
         {
             if (operation is not IInvocationOperation call ||
-                call.Instance?.Type is not INamedTypeSymbol client ||
-                sdk.Kind(client) is not { } kind ||
-                !sdk.IsServiceResult(call.TargetMethod.ReturnType) ||
+                ClientOf(call, sdk, compilation) is not { } client ||
                 !region.Value.Contains(call) ||
-                !RetriedOnTransportFailure(construct, call, region.Value.Boundary, sdk) ||
-                RetriesVisiblyChanged(call) ||
+                !RetriedOnTransportFailure(construct, call, region.Value.Boundary) ||
                 !reported.Add(call))
             {
                 continue;
             }
 
-            string multiplication = AttemptCap(construct) is { } attempts
-                ? string.Format(CultureInfo.InvariantCulture, "{0} attempts × {1} {2} attempts = up to {3} requests", attempts, SdkAttempts, kind, attempts * SdkAttempts)
-                : string.Format(CultureInfo.InvariantCulture, "each attempt makes up to {0} requests: the {1} retries 408, 429 and 5xx {2} times by default", SdkAttempts, kind, SdkAttempts - 1);
-            report(Diagnostic.Create(RuleCatalog.RG0006StackedRetries, call.Syntax.GetLocation(), client.Name + "." + call.TargetMethod.Name, multiplication));
+            report(Diagnostic.Create(RuleCatalog.RG0006StackedRetries, call.Syntax.GetLocation(), client.Display, client.Multiplication(AttemptCap(construct))));
         }
     }
+
+    /// <summary>Cheap: whether the compilation references a client kind that retries on its own (no scan).</summary>
+    public static bool MayApply(Compilation compilation) => Sdk.For(compilation) is not null || ResilientHttpClients.Referenced(compilation);
 
     private readonly struct RetriedRegion
     {
@@ -141,7 +146,7 @@ internal static class RG0006StackedRetriesRule
     /// the SDK's or HTTP's exceptions (or any exception), or the construct retries 408/429/5xx statuses. A retry
     /// around a call that only re-asks on a parse or validation failure is a different layer: not reported.
     /// </summary>
-    private static bool RetriedOnTransportFailure(RetryConstruct construct, IInvocationOperation call, IOperation boundary, Sdk sdk)
+    private static bool RetriedOnTransportFailure(RetryConstruct construct, IInvocationOperation call, IOperation boundary)
     {
         for (var current = call.Parent; current is not null && current != boundary.Parent; current = current.Parent)
         {
@@ -149,7 +154,7 @@ internal static class RG0006StackedRetriesRule
             {
                 foreach (var clause in attempt.Catches)
                 {
-                    if (sdk.IsTransportException(clause.ExceptionType) && FilterAdmitsTransport(clause.Filter))
+                    if (Sdk.IsTransportException(clause.ExceptionType) && FilterAdmitsTransport(clause.Filter))
                     {
                         return true;
                     }
@@ -197,7 +202,7 @@ internal static class RG0006StackedRetriesRule
         // A status filter must name a status the SDK retries itself (a retry of 400 only multiplies nothing).
         if (text.IndexOf("Status", StringComparison.Ordinal) >= 0)
         {
-            foreach (var word in new[] { "408", "429", "500", "502", "503", "504", "499", "RequestTimeout", "TooManyRequests", "InternalServerError", "BadGateway", "ServiceUnavailable", "GatewayTimeout", "Transient", "Retryable" })
+            foreach (var word in RetryableStatusWords)
             {
                 if (text.IndexOf(word, StringComparison.Ordinal) >= 0)
                 {
@@ -366,7 +371,7 @@ internal static class RG0006StackedRetriesRule
         }
 
         /// <summary>Exceptions a transport failure raises: the SDKs' own, HttpRequestException, IOException, timeouts, or any exception.</summary>
-        public bool IsTransportException(ITypeSymbol? type)
+        public static bool IsTransportException(ITypeSymbol? type)
         {
             if (type is null || type.SpecialType == SpecialType.System_Object)
             {

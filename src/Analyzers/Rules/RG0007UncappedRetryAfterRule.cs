@@ -28,7 +28,7 @@ internal static class RG0007UncappedRetryAfterRule
 
             if (problem is not null)
             {
-                report(Diagnostic.Create(RuleCatalog.RG0007UncappedRetryAfter, delay.Location, delay.Display, problem, Durations.Format(settings.MaxRetryAfter)));
+                report(Diagnostic.Create(RuleCatalog.RG0007UncappedRetryAfter, delay.Location, HandWrittenFixProperties.MaxRetryAfter(settings.MaxRetryAfter), delay.Display, problem, Durations.Format(settings.MaxRetryAfter)));
             }
         }
     }

@@ -64,6 +64,33 @@ internal sealed class PollyFlow
         return operation;
     }
 
+    /// <summary>
+    /// <see cref="Resolve"/>, then on through fields and properties given one value in their type (a constructor's
+    /// assignment, see <see cref="MemberWrites"/>).
+    /// </summary>
+    public IOperation ResolveThroughMembers(IOperation operation)
+    {
+        var resolved = Resolve(operation);
+        for (int step = 0; step < 3; step++)
+        {
+            ISymbol? member = resolved switch
+            {
+                IFieldReferenceOperation field => field.Field,
+                IPropertyReferenceOperation { Property.IsIndexer: false } property => property.Property,
+                _ => null,
+            };
+
+            if (member is null || MemberWrites.SingleValue(member, _semanticModels) is not { } value)
+            {
+                return resolved;
+            }
+
+            resolved = Resolve(value);
+        }
+
+        return resolved;
+    }
+
     /// <summary>The value written to a local, when it is written exactly once (its declaration or one assignment).</summary>
     public IOperation? SingleWrite(ILocalReferenceOperation reference)
     {

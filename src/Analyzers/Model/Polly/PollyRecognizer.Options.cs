@@ -104,6 +104,22 @@ internal sealed partial class PollyRecognizer
             return null;
         }
 
+        var state = StateOf(creation, type);
+        var location = CreationLocation(creation);
+        var construct = Evaluate(
+            isHttp ? RetryKind.HttpResilience : RetryKind.PollyV8,
+            creation,
+            state,
+            isHttp,
+            _polly.RetryOptionsResult(type),
+            location,
+            standardHandler: false);
+        return construct;
+    }
+
+    /// <summary>The properties an options object is given in its initializer and, through its local, afterwards.</summary>
+    private OptionsState StateOf(IObjectCreationOperation creation, ITypeSymbol type)
+    {
         var state = new OptionsState(this, type);
         if (creation.Initializer is { } initializer)
         {
@@ -117,16 +133,7 @@ internal sealed partial class PollyRecognizer
         }
 
         TrackOwner(creation, state);
-        var location = CreationLocation(creation);
-        var construct = Evaluate(
-            isHttp ? RetryKind.HttpResilience : RetryKind.PollyV8,
-            creation,
-            state,
-            isHttp,
-            _polly.RetryOptionsResult(type),
-            location,
-            standardHandler: false);
-        return construct;
+        return state;
     }
 
     /// <summary>

@@ -1,6 +1,8 @@
 using System;
 using System.Threading;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 
@@ -61,6 +63,11 @@ internal static class PollyRegistration
             },
             SyntaxTriggers.PollyNodeKinds);
 
+        if ((v7 || v8) && Rules.RG0006StackedRetriesRule.MayApply(compilation))
+        {
+            RegisterExecutions(context, Recognizer);
+        }
+
         void AnalyzeInvocation(SyntaxNodeAnalysisContext nodeContext, IInvocationOperation invocation)
         {
             bool isV7 = v7 && PollyRecognizer.MayBeV7Retry(invocation);
@@ -103,6 +110,39 @@ internal static class PollyRegistration
 
             RetryAnalyzer.Report(construct, settings, nodeContext.ReportDiagnostic);
         }
+    }
+
+    /// <summary>
+    /// <c>policy.ExecuteAsync(...)</c> / <c>pipeline.ExecuteAsync(...)</c> under a retry: RG0006 looks for clients that
+    /// retry on their own inside the executed delegate. Registered only when the compilation references such clients.
+    /// </summary>
+    private static void RegisterExecutions(CompilationStartAnalysisContext context, Func<IOperation, AnalyzerSettings, PollyRecognizer> recognizer)
+    {
+        context.RegisterSyntaxNodeAction(
+            nodeContext =>
+            {
+                // Cheap syntax test first: only a call named like Execute is bound.
+                var call = (InvocationExpressionSyntax)nodeContext.Node;
+                if (SyntaxTriggers.InvokedName(call.Expression) is not { } name || !PollyRecognizer.IsExecuteName(name) ||
+                    nodeContext.SemanticModel.GetOperation(call, nodeContext.CancellationToken) is not IInvocationOperation invocation ||
+                    !PollyRecognizer.MayBeExecute(invocation) || invocation.Instance is null)
+                {
+                    return;
+                }
+
+                var settings = AnalyzerSettings.For(nodeContext.Options, invocation.Syntax.SyntaxTree);
+                try
+                {
+                    if (recognizer(invocation, settings).RecognizeExecution(invocation) is { } executed)
+                    {
+                        Rules.RG0006StackedRetriesRule.CheckExecuted(executed, nodeContext.ReportDiagnostic);
+                    }
+                }
+                catch (Exception exception) when (Swallow(exception))
+                {
+                }
+            },
+            SyntaxKind.InvocationExpression);
     }
 
     /// <summary>

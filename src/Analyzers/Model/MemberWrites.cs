@@ -1,0 +1,91 @@
+using System;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace RetryGuard.Analyzers.Model;
+
+/// <summary>
+/// The one value a private field or property of a source type is given: its initializer or the only assignment
+/// to it in the type's declarations (typically in the constructor). Null when it is given none, several, or may be
+/// given one from outside the type.
+/// </summary>
+internal static class MemberWrites
+{
+    public static IOperation? SingleValue(ISymbol member, Func<SyntaxTree, SemanticModel?> semanticModels)
+    {
+        if (!WrittenOnlyInItsType(member) || member.ContainingType is not { } type || member.DeclaringSyntaxReferences.Length != 1)
+        {
+            return null;
+        }
+
+        IOperation? value = null;
+        int writes = 0;
+
+        // The initializer.
+        var declaration = member.DeclaringSyntaxReferences[0].GetSyntax();
+        var initializer = declaration switch
+        {
+            VariableDeclaratorSyntax variable => variable.Initializer?.Value,
+            PropertyDeclarationSyntax property => property.Initializer?.Value,
+            _ => null,
+        };
+
+        if (initializer is not null)
+        {
+            writes++;
+            value = semanticModels(initializer.SyntaxTree)?.GetOperation(initializer);
+        }
+
+        // Assignments anywhere in the type (several partial declarations included).
+        foreach (var reference in type.DeclaringSyntaxReferences)
+        {
+            var typeSyntax = reference.GetSyntax();
+            SemanticModel? model = null;
+            foreach (var node in typeSyntax.DescendantNodes())
+            {
+                if (node is not AssignmentExpressionSyntax assignment || !NamesMember(assignment.Left, member.Name))
+                {
+                    continue;
+                }
+
+                model ??= semanticModels(typeSyntax.SyntaxTree);
+                if (model is null)
+                {
+                    return null;
+                }
+
+                if (!SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(assignment.Left).Symbol?.OriginalDefinition, member.OriginalDefinition))
+                {
+                    continue;
+                }
+
+                if (++writes > 1 || !assignment.IsKind(Microsoft.CodeAnalysis.CSharp.SyntaxKind.SimpleAssignmentExpression))
+                {
+                    return null;
+                }
+
+                value = model.GetOperation(assignment) is ISimpleAssignmentOperation write ? write.Value : null;
+            }
+        }
+
+        return writes == 1 ? value : null;
+    }
+
+    /// <summary>A readonly or private field; a get-only or privately set property (not init: initializers outside set those).</summary>
+    private static bool WrittenOnlyInItsType(ISymbol member) => member switch
+    {
+        IFieldSymbol field => field.IsReadOnly || field.DeclaredAccessibility == Accessibility.Private,
+        IPropertySymbol property => property.SetMethod is null ||
+                                    (!property.SetMethod.IsInitOnly &&
+                                     (property.DeclaredAccessibility == Accessibility.Private || property.SetMethod.DeclaredAccessibility == Accessibility.Private)),
+        _ => false,
+    };
+
+    private static bool NamesMember(ExpressionSyntax left, string name) => left switch
+    {
+        IdentifierNameSyntax identifier => identifier.Identifier.ValueText == name,
+        MemberAccessExpressionSyntax { Expression: ThisExpressionSyntax } access => access.Name.Identifier.ValueText == name,
+        _ => false,
+    };
+}

@@ -1,0 +1,77 @@
+using RetryGuard.Analyzers.Tests.Verifiers;
+using RetryGuard.CodeFixes;
+
+namespace RetryGuard.Analyzers.Tests.Fixes;
+
+/// <summary>
+/// The RG0002 fix for hand-written retries: the HttpRequestException catch is narrowed to retryable statuses
+/// (network failures, which carry no status, stay retried). Fixed code compiled against the real runtime and
+/// re-analysed; Fix All runs in document, project and solution scope.
+/// </summary>
+public class RG0002CodeFixTests
+{
+    private static Task Fix(string source, string fixedSource) =>
+        Verify<RetryAnalyzer>.CodeFixAsync<RG0002NonRetryableStatusCodeFix>(source, fixedSource, only: "RG0002");
+
+    [Fact]
+    public Task Sample_shape_keeps_the_attempt_filter_and_adds_the_status_check() => Fix("""
+        using System;
+        using System.Net.Http;
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        class C
+        {
+            private const int MaxAttempts = 5;
+
+            async Task<string> Get(HttpClient http, CancellationToken ct)
+            {
+                for (int attempt = 0; attempt < MaxAttempts; attempt++)
+                {
+                    try
+                    {
+                        using var response = await http.GetAsync("/", ct);
+                        response.EnsureSuccessStatusCode();
+                        return await response.Content.ReadAsStringAsync(ct);
+                    }
+                    {|RG0002:catch (HttpRequestException) when (attempt < MaxAttempts - 1)|}
+                    {
+                        await Task.Delay(TimeSpan.FromMilliseconds(100 * Math.Pow(2, attempt)), ct);
+                    }
+                }
+
+                throw new InvalidOperationException("Unreachable");
+            }
+        }
+        """, """
+        using System;
+        using System.Net.Http;
+        using System.Threading;
+        using System.Threading.Tasks;
+        using RetryGuard;
+
+        class C
+        {
+            private const int MaxAttempts = 5;
+
+            async Task<string> Get(HttpClient http, CancellationToken ct)
+            {
+                for (int attempt = 0; attempt < MaxAttempts; attempt++)
+                {
+                    try
+                    {
+                        using var response = await http.GetAsync("/", ct);
+                        response.EnsureSuccessStatusCode();
+                        return await response.Content.ReadAsStringAsync(ct);
+                    }
+                    catch (HttpRequestException e) when (attempt < MaxAttempts - 1 && (e.StatusCode is null || HttpStatusPolicy.IsRetryable(e.StatusCode.Value)))
+                    {
+                        await Task.Delay(TimeSpan.FromMilliseconds(100 * Math.Pow(2, attempt)), ct);
+                    }
+                }
+
+                throw new InvalidOperationException("Unreachable");
+            }
+        }
+        """);
+}
