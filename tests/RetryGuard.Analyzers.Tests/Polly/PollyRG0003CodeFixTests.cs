@@ -264,4 +264,22 @@ public class PollyRG0003CodeFixTests
             };
         }
         """);
+
+    [Fact]
+    public Task V7_retry_without_a_wait_has_no_fix() => NoFix("""
+        class C
+        {
+            ISyncPolicy<HttpResponseMessage> P() =>
+                Policy.HandleResult<HttpResponseMessage>(r => r.StatusCode == HttpStatusCode.TooManyRequests).{|RG0003:Retry|}(3);
+        }
+        """);
+
+    [Fact]
+    public Task Hand_written_fix_offers_nothing_on_a_v7_retry_without_a_wait() => PollyFixVerify.NoFix<RetryGuard.CodeFixes.RG0003IgnoresRetryAfterCodeFix>("""
+        class C
+        {
+            ISyncPolicy<HttpResponseMessage> P() =>
+                Policy.HandleResult<HttpResponseMessage>(r => r.StatusCode == HttpStatusCode.TooManyRequests).{|RG0003:Retry|}(3);
+        }
+        """, "RG0003");
 }
