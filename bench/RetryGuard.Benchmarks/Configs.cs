@@ -26,6 +26,11 @@ public sealed class SlowOperationConfig : ManualConfig
             .WithId("Monitoring"));
         SummaryStyle = SummaryStyle.Default.WithRatioStyle(RatioStyle.Value);
         AddColumn(StatisticColumn.Median);
+
+        // The baseline-build benchmarks run only when a baseline build is given (RETRYGUARD_BASELINE_ANALYZERS).
+        AddFilter(new BenchmarkDotNet.Filters.SimpleFilter(benchmark =>
+            !benchmark.Descriptor.WorkloadMethod.Name.Contains("BaselineBuild", StringComparison.Ordinal) ||
+            Analysis.BaselineBuildAnalyzers is not null));
     }
 }
 

@@ -106,8 +106,10 @@ public sealed class RG0005UnboundedCodeFix : DocumentBatchFix
                 return looping.Count > 0 ? new Plan(loop, body, looping, exit: null) : null;
             }
 
-            // Status retries: one exit if, and the end of the body loops back.
-            var exits = body.Statements.OfType<IfStatementSyntax>().Where(s => s.Else is null && !EndReachable(model, s.Statement)).ToList();
+            // Status retries: one exit if that returns (others may only throw), and the end of the body loops back.
+            var exits = body.Statements.OfType<IfStatementSyntax>()
+                .Where(s => s.Else is null && !EndReachable(model, s.Statement) && s.Statement.DescendantNodesAndSelf().Any(n => n is ReturnStatementSyntax))
+                .ToList();
             if (exits.Count != 1 || !EndReachable(model, body) || !SurfacesFailure(exits[0].Statement, model, cancellationToken))
             {
                 return null;

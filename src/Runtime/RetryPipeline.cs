@@ -157,6 +157,12 @@ internal sealed class RetryPipeline : IDisposable
                         // A daily cap was remembered while this request queued: check it before sending.
                         continue;
                     }
+
+                    if (Caps.Any && (!described || Caps.Find(model, Time.GetUtcNow()) is not null))
+                    {
+                        // A cap came back while this request took its permit: the check above decides, before sending.
+                        continue;
+                    }
                 }
 
                 attempt++;

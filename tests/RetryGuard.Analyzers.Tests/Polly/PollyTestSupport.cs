@@ -112,6 +112,17 @@ internal static class PollyFixVerify
         return test.RunAsync();
     }
 
+    /// <summary>A fix under <c>.editorconfig</c> settings (for example <c>retryguard.max_retry_after</c>).</summary>
+    public static Task FixWithConfig<TFix>(string code, string fixedCode, string only, string editorConfig)
+        where TFix : Microsoft.CodeAnalysis.CodeFixes.CodeFixProvider, new()
+    {
+        var test = Create<TFix>(only);
+        test.TestCode = PollyTestSupport.Usings + code;
+        test.FixedCode = PollyTestSupport.Usings + fixedCode;
+        test.TestState.AnalyzerConfigFiles.Add(("/.editorconfig", "root = true\n\n[*.cs]\n" + editorConfig));
+        return test.RunAsync();
+    }
+
     /// <summary>The diagnostic is reported and no fix is offered: the fixed state is the source itself.</summary>
     public static Task NoFix<TFix>(string code, string only)
         where TFix : Microsoft.CodeAnalysis.CodeFixes.CodeFixProvider, new() => Fix<TFix>(code, code, only);

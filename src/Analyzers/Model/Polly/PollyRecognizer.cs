@@ -550,7 +550,13 @@ internal sealed partial class PollyRecognizer
             }
 
             sources |= _tracer.Trace(inner);
-            if (_tracer.Cap is { } found && (cap is null || found > cap))
+            var valueCap = _tracer.Cap;
+            if (GuardCap(inner) is { } guard && (valueCap is null || guard < valueCap))
+            {
+                valueCap = guard;
+            }
+
+            if (valueCap is { } found && (cap is null || found > cap))
             {
                 // Several returns: the loosest cap is the one that holds.
                 cap = found;
@@ -569,6 +575,55 @@ internal sealed partial class PollyRecognizer
 
         return sources == DelaySource.None ? DelaySource.Unknown : sources;
     }
+
+    /// <summary>
+    /// <c>x is TimeSpan d &amp;&amp; d &lt;= K ? d : null</c> (what RG0007's fix writes): only waits up to K are returned,
+    /// whatever caps <c>x</c> itself. The comparison must hold whenever the wait is returned (a conjunct of the condition).
+    /// </summary>
+    private TimeSpan? GuardCap(IOperation value)
+    {
+        if (PollyFlow.Unwrap(value) is not IConditionalOperation { WhenFalse: { } whenFalse } conditional || !IsNullConstant(whenFalse) ||
+            PollyFlow.Unwrap(conditional.WhenTrue) is not ILocalReferenceOperation returned)
+        {
+            return null;
+        }
+
+        TimeSpan? cap = null;
+        var pending = new Stack<IOperation>();
+        pending.Push(conditional.Condition);
+        while (pending.Count > 0)
+        {
+            if (PollyFlow.Unwrap(pending.Pop()) is not IBinaryOperation binary)
+            {
+                continue;
+            }
+
+            IOperation? bound = null;
+            switch (binary.OperatorKind)
+            {
+                case BinaryOperatorKind.ConditionalAnd:
+                    pending.Push(binary.LeftOperand);
+                    pending.Push(binary.RightOperand);
+                    continue;
+                case BinaryOperatorKind.LessThan or BinaryOperatorKind.LessThanOrEqual when IsLocal(binary.LeftOperand, returned.Local):
+                    bound = binary.RightOperand;
+                    break;
+                case BinaryOperatorKind.GreaterThan or BinaryOperatorKind.GreaterThanOrEqual when IsLocal(binary.RightOperand, returned.Local):
+                    bound = binary.LeftOperand;
+                    break;
+            }
+
+            if (bound is not null && TimeSpanConstants.Evaluate(bound, _symbols, _semanticModels) is { } limit && (cap is null || limit < cap))
+            {
+                cap = limit;
+            }
+        }
+
+        return cap;
+    }
+
+    private static bool IsLocal(IOperation operation, ILocalSymbol local) =>
+        PollyFlow.Unwrap(operation) is ILocalReferenceOperation reference && SymbolEqualityComparer.Default.Equals(reference.Local, local);
 
     /// <summary>
     /// Reads of Retry-After anywhere in the body make the delay server-directed (the tracer cannot follow
