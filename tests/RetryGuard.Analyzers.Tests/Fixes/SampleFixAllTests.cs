@@ -62,7 +62,9 @@ public class SampleFixAllTests
                 continue;
             }
 
-            foreach (var provider in providers.Where(p => p.FixableDiagnosticIds.Contains(id)))
+            // dotnet format skips a provider whose Fix All does not reach the solution ("Use RetryGuard policy").
+            foreach (var provider in providers.Where(p => p.FixableDiagnosticIds.Contains(id) &&
+                                                          p.GetFixAllProvider()?.GetSupportedFixAllScopes().Contains(FixAllScope.Solution) == true))
             {
                 solution = await FixAllAsync(solution, projectId, provider, id, diagnostics);
             }
