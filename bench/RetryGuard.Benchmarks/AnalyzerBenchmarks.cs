@@ -23,6 +23,7 @@ public class AnalyzerBenchmarks
     private ImmutableArray<MetadataReference> _references;
     private ImmutableArray<DiagnosticAnalyzer> _empty;
     private ImmutableArray<DiagnosticAnalyzer> _retryGuard;
+    private ImmutableArray<DiagnosticAnalyzer> _baselineBuild;
 
     /// <summary>
     /// Files in the corpus (about 114 lines each): 3,000 by default, or RETRYGUARD_CORPUS_FILES (for a quick run on a
@@ -43,6 +44,7 @@ public class AnalyzerBenchmarks
         _references = Analysis.References;
         _empty = ImmutableArray.Create<DiagnosticAnalyzer>(new EmptyAnalyzer());
         _retryGuard = Analysis.RetryGuardAnalyzers;
+        _baselineBuild = Analysis.BaselineBuildAnalyzers ?? ImmutableArray<DiagnosticAnalyzer>.Empty;
     }
 
     [Benchmark(Description = "Compiler only")]
@@ -57,6 +59,14 @@ public class AnalyzerBenchmarks
     [BenchmarkCategory("Corpus")]
     public int RetryGuardAnalyzers() => Analysis.Run(Analysis.Compile(_corpus.Trees, _references), _retryGuard).Length;
 
+    /// <summary>
+    /// Another build of RetryGuard's analyzers (RETRYGUARD_BASELINE_ANALYZERS: the path of its RetryGuard.Analyzers.dll),
+    /// measured in the same run to compare two versions. Left out of the run when the variable is not set.
+    /// </summary>
+    [Benchmark(Description = "RetryGuard analyzers, baseline build")]
+    [BenchmarkCategory("Corpus")]
+    public int RetryGuardBaselineBuild() => Analysis.Run(Analysis.Compile(_corpus.Trees, _references), _baselineBuild).Length;
+
     [Benchmark(Baseline = true, Description = "Empty analyzer, no references")]
     [BenchmarkCategory("BailOut")]
     public int EmptyAnalyzerNoReferences() => Analysis.Run(Analysis.Compile(_corpus.Trees, ImmutableArray<MetadataReference>.Empty), _empty).Length;
@@ -64,6 +74,10 @@ public class AnalyzerBenchmarks
     [Benchmark(Description = "RetryGuard analyzers, no references")]
     [BenchmarkCategory("BailOut")]
     public int RetryGuardNoReferences() => Analysis.Run(Analysis.Compile(_corpus.Trees, ImmutableArray<MetadataReference>.Empty), _retryGuard).Length;
+
+    [Benchmark(Description = "RetryGuard analyzers, baseline build, no references")]
+    [BenchmarkCategory("BailOut")]
+    public int RetryGuardBaselineBuildNoReferences() => Analysis.Run(Analysis.Compile(_corpus.Trees, ImmutableArray<MetadataReference>.Empty), _baselineBuild).Length;
 }
 
 /// <summary>Compilation helpers shared by the benchmark and the corpus check.</summary>
@@ -85,7 +99,29 @@ public static class Analysis
             }.Select(t => (MetadataReference)MetadataReference.CreateFromFile(t.Assembly.Location)));
 
     /// <summary>Every analyzer RetryGuard ships in its analyzer assembly, found by reflection so new rules count too.</summary>
-    public static ImmutableArray<DiagnosticAnalyzer> RetryGuardAnalyzers { get; } = typeof(RetryGuard.Analyzers.RetryAnalyzer).Assembly
+    public static ImmutableArray<DiagnosticAnalyzer> RetryGuardAnalyzers { get; } = Analyzers(typeof(RetryGuard.Analyzers.RetryAnalyzer).Assembly);
+
+    /// <summary>
+    /// The analyzers of another RetryGuard build (RETRYGUARD_BASELINE_ANALYZERS = path of its RetryGuard.Analyzers.dll),
+    /// loaded in a load context of their own so both versions run in one process; null when the variable is not set.
+    /// </summary>
+    public static ImmutableArray<DiagnosticAnalyzer>? BaselineBuildAnalyzers { get; } = LoadBaselineBuild();
+
+    private static ImmutableArray<DiagnosticAnalyzer>? LoadBaselineBuild()
+    {
+        string? path = Environment.GetEnvironmentVariable("RETRYGUARD_BASELINE_ANALYZERS");
+        if (string.IsNullOrEmpty(path))
+        {
+            return null;
+        }
+
+        // Roslyn itself comes from the host's context (the load context finds nothing else), so the analyzers'
+        // types are the host's DiagnosticAnalyzer.
+        var context = new System.Runtime.Loader.AssemblyLoadContext("RetryGuard baseline build");
+        return Analyzers(context.LoadFromAssemblyPath(Path.GetFullPath(path)));
+    }
+
+    private static ImmutableArray<DiagnosticAnalyzer> Analyzers(System.Reflection.Assembly assembly) => assembly
         .GetTypes()
         .Where(t => !t.IsAbstract && typeof(DiagnosticAnalyzer).IsAssignableFrom(t) &&
                     t.GetCustomAttributes(typeof(DiagnosticAnalyzerAttribute), inherit: false).Length > 0)

@@ -6,7 +6,9 @@ using Microsoft.CodeAnalysis;
 using RetryGuard.Benchmarks;
 
 // `dotnet run -c Release -- corpus [files]` prints what the analyzers find in the corpus (a check that it exercises them);
-// `time [files]` times one pass of each analyzer-benchmark body (a quick look, not a measurement);
+// `time [files] [rounds] [--no-split]` measures CPU time and allocations of each analyzer-benchmark body, rounds
+// interleaved (on a loaded machine CPU time is steadier than BenchmarkDotNet's wall-clock time), then each analyzer on
+// its own (unless --no-split);
 // anything else goes to BenchmarkDotNet (`--filter '*Analyzer*'`, `--filter '*Runtime*'`, `--list flat`).
 if (args.Length > 0 && args[0] == "corpus")
 {
@@ -16,7 +18,10 @@ if (args.Length > 0 && args[0] == "corpus")
 
 if (args.Length > 0 && args[0] == "time")
 {
-    CorpusCheck.Time(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 300);
+    CorpusCheck.Time(
+        args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 300,
+        args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 3,
+        split: !args.Contains("--no-split"));
     return;
 }
 
@@ -25,31 +30,120 @@ Derived.Print(summaries);
 
 internal static class CorpusCheck
 {
-    /// <summary>One timed pass of each benchmark body (a quick look, not a measurement).</summary>
-    public static void Time(int files)
+    /// <summary>
+    /// CPU time (all threads of the process) and bytes allocated by each benchmark body, <paramref name="rounds"/>
+    /// rounds interleaved after one warm-up round, medians; then one pass of each RetryGuard analyzer on its own.
+    /// </summary>
+    public static void Time(int files, int rounds, bool split)
     {
         AnalyzerBenchmarks bench = new() { Files = files };
         bench.Setup();
-        foreach ((string name, Func<int> body) in new (string, Func<int>)[]
-                 {
-                     ("compiler only", bench.CompilerOnly), ("empty analyzer", bench.EmptyAnalyzer),
-                     ("RetryGuard", bench.RetryGuardAnalyzers), ("empty, no refs", bench.EmptyAnalyzerNoReferences),
-                     ("RetryGuard, no refs", bench.RetryGuardNoReferences),
-                 })
+        List<(string Name, Func<int> Body)> bodies =
+        [
+            ("Compiler only", bench.CompilerOnly), ("Empty analyzer", bench.EmptyAnalyzer),
+            ("RetryGuard analyzers", bench.RetryGuardAnalyzers),
+        ];
+        if (Analysis.BaselineBuildAnalyzers is not null)
         {
-            var watch = System.Diagnostics.Stopwatch.StartNew();
-            int count = body();
-            Console.WriteLine($"{name}: {watch.ElapsedMilliseconds} ms ({count} diagnostics)");
+            bodies.Add(("RetryGuard analyzers, baseline build", bench.RetryGuardBaselineBuild));
         }
 
-        // Each RetryGuard analyzer on its own, against the empty analyzer, to see where the time goes.
+        bodies.Add(("Empty analyzer, no references", bench.EmptyAnalyzerNoReferences));
+        bodies.Add(("RetryGuard analyzers, no references", bench.RetryGuardNoReferences));
+        if (Analysis.BaselineBuildAnalyzers is not null)
+        {
+            bodies.Add(("RetryGuard analyzers, baseline build, no references", bench.RetryGuardBaselineBuildNoReferences));
+        }
+
+        var cpu = bodies.ToDictionary(b => b.Name, _ => new List<double>());
+        var bytes = bodies.ToDictionary(b => b.Name, _ => new List<double>());
+        var diagnostics = new Dictionary<string, int>();
+        for (int round = 0; round <= rounds; round++)
+        {
+            foreach ((string name, Func<int> body) in bodies)
+            {
+                (double ms, double allocated, int count) = Measure(body);
+                diagnostics[name] = count;
+                if (round > 0)
+                {
+                    cpu[name].Add(ms);
+                    bytes[name].Add(allocated);
+                }
+            }
+
+            Console.WriteLine(round == 0 ? "warm-up round done" : $"round {round} of {rounds} done");
+        }
+
+        static double Median(List<double> values)
+        {
+            var sorted = values.OrderBy(v => v).ToList();
+            return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+        }
+
+        int lines = Corpus.Build(files).Lines;
+        StringBuilder text = new();
+        text.AppendLine(CultureInfo.InvariantCulture, $"Corpus: {files:N0} files, {lines:N0} lines; CPU time and allocations, median of {rounds} interleaved rounds (min–max)");
+        text.AppendLine();
+        text.AppendLine("| Compilation | CPU time | min–max | Allocated | Diagnostics |");
+        text.AppendLine("|---|---:|---:|---:|---:|");
+        foreach ((string name, _) in bodies)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"| {name} | {Median(cpu[name]):N0} ms | {cpu[name].Min():N0}–{cpu[name].Max():N0} ms | {Median(bytes[name]) / 1e6:N0} MB | {diagnostics[name]} |");
+        }
+
+        double compiler = Median(cpu["Compiler only"]);
+        double empty = Median(cpu["Empty analyzer"]);
+        text.AppendLine();
+        text.AppendLine("| Derived (medians) | CPU time | Share of compile time (compiler only) | Per 1,000 lines | Allocated |");
+        text.AppendLine("|---|---:|---:|---:|---:|");
+        foreach ((string name, string baseline) in new[]
+                 {
+                     ("RetryGuard analyzers", "Empty analyzer"),
+                     ("RetryGuard analyzers, baseline build", "Empty analyzer"),
+                     ("RetryGuard analyzers, no references", "Empty analyzer, no references"),
+                     ("RetryGuard analyzers, baseline build, no references", "Empty analyzer, no references"),
+                 })
+        {
+            if (cpu.ContainsKey(name))
+            {
+                double extra = Median(cpu[name]) - Median(cpu[baseline]);
+                double extraBytes = Median(bytes[name]) - Median(bytes[baseline]);
+                double compile = baseline == "Empty analyzer" ? compiler : Median(cpu[baseline]);
+                text.AppendLine(CultureInfo.InvariantCulture,
+                    $"| {name} − {baseline} | {extra:N0} ms | {extra / compile:P1} | {extra / (lines / 1000.0):F2} ms | {extraBytes / 1e6:+#,0;-#,0;0} MB ({extraBytes / Median(bytes[baseline]):+0.0%;-0.0%;0%}) |");
+            }
+        }
+
+        Console.WriteLine(text.ToString());
+        Console.WriteLine($"(empty analyzer − compiler only, the analyzer driver itself: {empty - compiler:N0} ms)");
+
+        if (!split)
+        {
+            return;
+        }
+
+        // Each RetryGuard analyzer on its own, against the empty analyzer, to see where the time goes (one pass).
         Corpus.Files corpus = Corpus.Build(files);
         foreach (var analyzer in Analysis.RetryGuardAnalyzers.Prepend(new EmptyAnalyzer()))
         {
-            var watch = System.Diagnostics.Stopwatch.StartNew();
-            int count = Analysis.Run(Analysis.Compile(corpus.Trees, Analysis.References), [analyzer]).Length;
-            Console.WriteLine($"only {analyzer.GetType().Name}: {watch.ElapsedMilliseconds} ms ({count} diagnostics)");
+            (double ms, double allocated, int count) = Measure(() => Analysis.Run(Analysis.Compile(corpus.Trees, Analysis.References), [analyzer]).Length);
+            Console.WriteLine($"only {analyzer.GetType().Name}: {ms:N0} ms CPU, {allocated / 1e6:N0} MB ({count} diagnostics)");
         }
+    }
+
+    private static (double CpuMs, double Bytes, int Result) Measure(Func<int> body)
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        var process = System.Diagnostics.Process.GetCurrentProcess();
+        process.Refresh();
+        TimeSpan cpuBefore = process.TotalProcessorTime;
+        long bytesBefore = GC.GetTotalAllocatedBytes(precise: true);
+        int result = body();
+        long bytesAfter = GC.GetTotalAllocatedBytes(precise: true);
+        process.Refresh();
+        return ((process.TotalProcessorTime - cpuBefore).TotalMilliseconds, bytesAfter - bytesBefore, result);
     }
 
     public static void Print(int files)
@@ -104,9 +198,19 @@ internal static class Derived
                 text.AppendLine(CultureInfo.InvariantCulture, $"| RetryGuard analyzers (RetryGuard − empty analyzer) | {analyzerNs / 1e6:F1} ms |");
                 text.AppendLine(CultureInfo.InvariantCulture, $"| … as a share of compile time | {analyzerNs / compiler:P2} |");
                 text.AppendLine(CultureInfo.InvariantCulture, $"| … per 1,000 lines | {analyzerNs / 1e6 / (lines / 1000.0):F2} ms |");
+                if (Mean("RetryGuardBaselineBuild") is { } before)
+                {
+                    double beforeNs = before - empty;
+                    text.AppendLine(CultureInfo.InvariantCulture, $"| Baseline build (RetryGuard − empty analyzer) | {beforeNs / 1e6:F1} ms, {beforeNs / compiler:P2} of compile time, {beforeNs / 1e6 / (lines / 1000.0):F2} ms per 1,000 lines |");
+                }
+
                 if (Mean("EmptyAnalyzerNoReferences") is { } emptyBare && Mean("RetryGuardNoReferences") is { } rgBare)
                 {
                     text.AppendLine(CultureInfo.InvariantCulture, $"| Bail-out (no references): RetryGuard − empty analyzer | {(rgBare - emptyBare) / 1e6:F1} ms ({(rgBare - emptyBare) / emptyBare:P2} of that compilation) |");
+                    if (Mean("RetryGuardBaselineBuildNoReferences") is { } beforeBare)
+                    {
+                        text.AppendLine(CultureInfo.InvariantCulture, $"| Bail-out, baseline build: RetryGuard − empty analyzer | {(beforeBare - emptyBare) / 1e6:F1} ms ({(beforeBare - emptyBare) / emptyBare:P2} of that compilation) |");
+                    }
                 }
 
                 Console.WriteLine(text.ToString());

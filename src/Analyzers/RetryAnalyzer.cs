@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
@@ -39,124 +38,70 @@ public sealed class RetryAnalyzer : DiagnosticAnalyzer
             return;
         }
 
-        var bodies = new BodyRecognizers(symbols, context.Options);
-        context.RegisterSyntaxNodeAction(c => OnRetryTrigger(c, bodies), SyntaxTriggers.RetryNodeKinds);
-        PollyRegistration.Register(context, symbols, (tree, home) => SemanticModelFor(tree, home, symbols.Compilation));
+        var polly = PollyRegistration.Create(context.Compilation, symbols, (tree, home) => SemanticModelFor(tree, home, symbols.Compilation));
+        context.RegisterCodeBlockAction(block => OnCodeBlock(block, symbols, polly));
     }
 
     /// <summary>
-    /// A node that may start a hand-written retry (<see cref="SyntaxTriggers.IsRetryTrigger"/>): only now is the
-    /// member's operation tree asked for, and the construct recognised by its body's shared recognizer.
+    /// One member body (or initializer): its syntax is searched for the nodes that may start a construct
+    /// (<see cref="SyntaxTriggers"/>), and only for those is the operation tree asked for. One recognizer per body:
+    /// what it learns about the body (the writes to each local, the guards before each wait) is computed once and
+    /// shared by every loop, goto and recursive call in it. Diagnostics may sit anywhere in the body (a delay set a
+    /// few statements before the policy), which a code block action reports as the body's own.
     /// </summary>
-    private static void OnRetryTrigger(SyntaxNodeAnalysisContext context, BodyRecognizers bodies)
+    private static void OnCodeBlock(CodeBlockAnalysisContext context, KnownSymbols symbols, PollyAnalysis? polly)
     {
-        if (!SyntaxTriggers.IsRetryTrigger(context.Node))
+        RetryRecognizer? recognizer = null;
+        AnalyzerSettings? settings = null;
+        var model = context.SemanticModel;
+        foreach (var node in context.CodeBlock.DescendantNodesAndSelf())
         {
-            return;
-        }
-
-        var operation = context.SemanticModel.GetOperation(context.Node, context.CancellationToken);
-        RetryConstruct? construct = null;
-        var body = bodies.For(operation);
-        if (body is null)
-        {
-            return;
-        }
-
-        lock (body)
-        {
-            var recognizer = body.Recognizer;
-            switch (operation)
+            context.CancellationToken.ThrowIfCancellationRequested();
+            if (polly is not null && polly.IsTrigger(node))
             {
-                case ILoopOperation loop:
-                    construct = recognizer.RecognizeLoop(loop);
-                    break;
-
-                case IInvocationOperation call:
-                    var (function, callerBody) = EnclosingFunction(call, context.ContainingSymbol);
-                    if (function is not null && callerBody is not null &&
-                        SymbolEqualityComparer.Default.Equals(call.TargetMethod.OriginalDefinition, function.OriginalDefinition))
-                    {
-                        construct = recognizer.RecognizeRecursion(call, function, callerBody);
-                    }
-
-                    break;
-
-                case ITryOperation attempt when attempt.Catches.Length > 0:
-                    construct = recognizer.RecognizeCatchRetry(attempt);
-                    break;
-
-                case IBranchOperation { BranchKind: BranchKind.GoTo } jump:
-                    var (_, jumpBody) = EnclosingFunction(jump, context.ContainingSymbol);
-                    if (jumpBody is not null)
-                    {
-                        construct = recognizer.RecognizeGoto(jump, jumpBody);
-                    }
-
-                    break;
+                polly.Analyze(node, model, context.Options, context.ReportDiagnostic, context.CancellationToken);
             }
-        }
 
-        Report(construct, body.Settings, context.ReportDiagnostic);
+            if (!SyntaxTriggers.IsRetryTrigger(node) || model.GetOperation(node, context.CancellationToken) is not { } operation)
+            {
+                continue;
+            }
+
+            settings ??= AnalyzerSettings.For(context.Options, node.SyntaxTree);
+            if (recognizer is null)
+            {
+                var compilation = symbols.Compilation;
+                recognizer = new RetryRecognizer(symbols, tree => SemanticModelFor(tree, model, compilation), settings);
+            }
+
+            Report(Recognize(recognizer, operation, context.OwningSymbol), settings, context.ReportDiagnostic);
+        }
     }
 
-    /// <summary>
-    /// One recognizer per member body: what it learns about the body (the writes to each local, the guards before
-    /// each wait) is computed once and shared by every loop, goto and recursive call in it. Keyed weakly by the
-    /// body's root operation, so a recognizer lives as long as the semantic model keeps that operation tree and
-    /// nothing outlives the compilation's analysis.
-    /// </summary>
-    private sealed class BodyRecognizers
+    private static RetryConstruct? Recognize(RetryRecognizer recognizer, IOperation operation, ISymbol owner)
     {
-        private readonly KnownSymbols _symbols;
-        private readonly AnalyzerOptions _options;
-        private readonly ConditionalWeakTable<IOperation, Body> _bodies = new();
-        private readonly ConditionalWeakTable<IOperation, Body>.CreateValueCallback _create;
-
-        public BodyRecognizers(KnownSymbols symbols, AnalyzerOptions options)
+        switch (operation)
         {
-            _symbols = symbols;
-            _options = options;
-            _create = Create;
-        }
+            case ILoopOperation loop:
+                return recognizer.RecognizeLoop(loop);
 
-        public Body? For(IOperation? operation)
-        {
-            if (operation is null)
-            {
+            case IInvocationOperation call:
+                var (function, body) = EnclosingFunction(call, owner);
+                return function is not null && body is not null &&
+                       SymbolEqualityComparer.Default.Equals(call.TargetMethod.OriginalDefinition, function.OriginalDefinition)
+                    ? recognizer.RecognizeRecursion(call, function, body)
+                    : null;
+
+            case ITryOperation attempt when attempt.Catches.Length > 0:
+                return recognizer.RecognizeCatchRetry(attempt);
+
+            case IBranchOperation { BranchKind: BranchKind.GoTo } jump:
+                var (_, jumpBody) = EnclosingFunction(jump, owner);
+                return jumpBody is null ? null : recognizer.RecognizeGoto(jump, jumpBody);
+
+            default:
                 return null;
-            }
-
-            var root = operation;
-            while (root.Parent is { } parent)
-            {
-                root = parent;
-            }
-
-            return _bodies.GetValue(root, _create);
         }
-
-        private Body Create(IOperation root)
-        {
-            var settings = AnalyzerSettings.For(_options, root.Syntax.SyntaxTree);
-            var home = root.SemanticModel;
-            var compilation = _symbols.Compilation;
-            return new Body(new RetryRecognizer(_symbols, tree => SemanticModelFor(tree, home, compilation), settings), settings);
-        }
-    }
-
-    /// <summary>A body's recognizer (not thread-safe: used under a lock on the body) and its tree's settings.</summary>
-    private sealed class Body
-    {
-        public Body(RetryRecognizer recognizer, AnalyzerSettings settings)
-        {
-            Recognizer = recognizer;
-            Settings = settings;
-        }
-
-        public RetryRecognizer Recognizer { get; }
-
-        public AnalyzerSettings Settings { get; }
     }
 
     /// <summary>The method or local function whose body holds the operation; lambdas end the search.</summary>

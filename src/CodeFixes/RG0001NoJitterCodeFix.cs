@@ -93,16 +93,10 @@ public sealed class RG0001NoJitterCodeFix : DocumentBatchFix
 
     /// <summary>
     /// The wait the diagnostic is reported on. A Polly provider, generator or options object is reported elsewhere
-    /// than on a wait, and a Polly member is no wait to wrap: those belong to RG0001NoJitterPollyCodeFix. Nor is a call
-    /// that computes a TimeSpan (a Polly generator's fixed fallback, <c>TimeSpan.FromSeconds(2)</c>) a wait.
+    /// than on a wait, and a Polly member is no wait to wrap: those belong to RG0001NoJitterPollyCodeFix.
     /// </summary>
     private static WaitSite? FindWait(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken) =>
-        WaitSite.Find(root, diagnostic) is { } wait &&
-        wait.Invocation.Span == diagnostic.Location.SourceSpan &&
-        !Polly.PollySyntax.IsPollyMember(model.GetSymbolInfo(wait.Invocation, cancellationToken).Symbol) &&
-        model.GetTypeInfo(wait.Invocation, cancellationToken).Type?.ToDisplayString() != "System.TimeSpan"
-            ? wait
-            : null;
+        WaitSite.Find(root, model, diagnostic, cancellationToken);
 
     internal static InvocationExpressionSyntax Invoke(ExpressionSyntax method, params ExpressionSyntax[] arguments)
     {

@@ -34,8 +34,8 @@ public sealed class SharedApiKeyAnalyzer : DiagnosticAnalyzer
     private static void OnCompilationStart(CompilationStartAnalysisContext context)
     {
         var state = new CompilationState(context.Options);
-        context.RegisterSyntaxNodeAction(state.AnalyzeLiteral, SyntaxKind.StringLiteralExpression);
-        context.RegisterSyntaxNodeAction(state.AnalyzeSinkNode, SinkNodeKinds);
+        context.RegisterSyntaxTreeAction(state.AnalyzeTree);
+        context.RegisterCodeBlockAction(state.AnalyzeCodeBlock);
 
         bool anyConfig = false;
         foreach (var file in context.Options.AdditionalFiles)
@@ -53,26 +53,13 @@ public sealed class SharedApiKeyAnalyzer : DiagnosticAnalyzer
         }
     }
 
-    /// <summary>
-    /// The syntax of the operations a random secret can reach a sink through: creations and calls (credentials,
-    /// headers, parameters named like a key), assignments, and the initializers of locals, fields and properties.
-    /// </summary>
-    private static readonly ImmutableArray<SyntaxKind> SinkNodeKinds = ImmutableArray.Create(
-        SyntaxKind.ObjectCreationExpression,
-        SyntaxKind.ImplicitObjectCreationExpression,
-        SyntaxKind.InvocationExpression,
-        SyntaxKind.ComplexElementInitializerExpression,
-        SyntaxKind.SimpleAssignmentExpression,
-        SyntaxKind.VariableDeclarator,
-        SyntaxKind.PropertyDeclaration);
-
     private sealed class CompilationState
     {
         private readonly AnalyzerOptions _options;
         private readonly ConcurrentDictionary<string, IReadOnlyList<CustomKeyPattern>> _patterns = new(StringComparer.Ordinal);
         private readonly ConcurrentDictionary<(SyntaxTree, int), bool> _reported = new();
         private readonly ConcurrentDictionary<SyntaxTree, SecretSpans> _secrets = new();
-        private readonly Func<SyntaxTree, SecretSpans> _findSecrets = SecretSpans.Find;
+        private readonly Func<SyntaxTree, SecretSpans> _findSecrets = tree => SecretSpans.Find(tree, null, CancellationToken.None);
         private readonly object _configGate = new();
         private List<ConfigFinding>? _configFindings;
 
@@ -88,48 +75,67 @@ public sealed class SharedApiKeyAnalyzer : DiagnosticAnalyzer
 
         // ------------------------------------------------------------------ source: known formats anywhere
 
-        public void AnalyzeLiteral(SyntaxNodeAnalysisContext context)
+        /// <summary>
+        /// One pass over the file's string literals: a literal in a known key format is reported wherever it is; the
+        /// random-looking ones are remembered for the sink check (<see cref="SecretSpans"/>).
+        /// </summary>
+        public void AnalyzeTree(SyntaxTreeAnalysisContext context)
         {
-            var literal = (LiteralExpressionSyntax)context.Node;
-            string value = literal.Token.ValueText;
-            if (value.Length < 20)
+            IReadOnlyList<CustomKeyPattern>? patterns = null;
+            var secrets = SecretSpans.Find(context.Tree, literal =>
             {
-                return;
-            }
+                string value = literal.Token.ValueText;
+                if (value.Length < 20)
+                {
+                    return;
+                }
 
-            if (KeyCatalog.MatchFormat(value, Patterns(literal.SyntaxTree)) is { } key && !Fixtures.IsMarked(literal))
-            {
-                Report(context.ReportDiagnostic, literal, key);
-            }
+                patterns ??= Patterns(context.Tree);
+                if (KeyCatalog.MatchFormat(value, patterns) is { } key && !Fixtures.IsMarked(literal))
+                {
+                    Report(context.ReportDiagnostic, literal, key);
+                }
+            }, context.CancellationToken);
+            _secrets.TryAdd(context.Tree, secrets);
         }
 
         // ------------------------------------------------------------------ source: random secrets in sinks
 
         /// <summary>
-        /// A node that may be a sink. A sink is reported only for a random-looking string literal written in the same
-        /// file (directly, or as the initial value of a local, field or property it names), so the node is bound only
-        /// when it covers such a literal or such a name: in most files there is none, and nothing is bound.
+        /// A member body or initializer. A sink is reported only for a random-looking string literal written in the
+        /// same file (directly, or as the initial value of a local, field or property it names), so a sink is bound
+        /// only when it covers such a literal or such a name: in most files there is none, and nothing is bound.
         /// </summary>
-        public void AnalyzeSinkNode(SyntaxNodeAnalysisContext context)
+        public void AnalyzeCodeBlock(CodeBlockAnalysisContext context)
         {
-            var node = context.Node;
-            var secrets = _secrets.GetOrAdd(node.SyntaxTree, _findSecrets);
-            if (!secrets.AnyWithin(node.Span))
+            var block = context.CodeBlock;
+            var secrets = _secrets.GetOrAdd(block.SyntaxTree, _findSecrets);
+            if (!secrets.AnyWithin(block.Span))
             {
                 return;
             }
 
-            SyntaxNode? bound = node switch
+            var sink = new Sink(context.ReportDiagnostic, context.CancellationToken);
+            foreach (var node in block.DescendantNodesAndSelf(descendIntoChildren: child => secrets.AnyWithin(child.Span)))
             {
-                // A field's and a property's initializer are operations of their own (IField/IPropertyInitializerOperation).
-                VariableDeclaratorSyntax { Parent.Parent: BaseFieldDeclarationSyntax } field => field.Initializer,
-                PropertyDeclarationSyntax property => property.Initializer,
-                _ => node,
-            };
+                SyntaxNode? bound = node switch
+                {
+                    ObjectCreationExpressionSyntax or ImplicitObjectCreationExpressionSyntax or InvocationExpressionSyntax => node,
+                    InitializerExpressionSyntax initializer when initializer.IsKind(SyntaxKind.ComplexElementInitializerExpression) => node,
+                    AssignmentExpressionSyntax assignment when assignment.IsKind(SyntaxKind.SimpleAssignmentExpression) => node,
 
-            if (bound is not null && context.SemanticModel.GetOperation(bound, context.CancellationToken) is { } operation)
-            {
-                AnalyzeSink(new Sink(context.ReportDiagnostic, context.CancellationToken), operation);
+                    // A local's initializer belongs to its declarator; a field's and a property's initializer are
+                    // operations of their own (IFieldInitializerOperation, IPropertyInitializerOperation).
+                    VariableDeclaratorSyntax { Parent.Parent: not BaseFieldDeclarationSyntax } => node,
+                    EqualsValueClauseSyntax { Parent: PropertyDeclarationSyntax or VariableDeclaratorSyntax { Parent.Parent: BaseFieldDeclarationSyntax } } => node,
+                    _ => null,
+                };
+
+                if (bound is not null && secrets.AnyWithin(bound.Span) &&
+                    context.SemanticModel.GetOperation(bound, context.CancellationToken) is { } operation)
+                {
+                    AnalyzeSink(sink, operation);
+                }
             }
         }
 
@@ -428,17 +434,20 @@ internal sealed class SecretSpans
         _ends = ends;
     }
 
-    public static SecretSpans Find(SyntaxTree tree)
+    /// <summary>The spans of <paramref name="tree"/>; each string literal also goes to <paramref name="everyLiteral"/>.</summary>
+    public static SecretSpans Find(SyntaxTree tree, Action<LiteralExpressionSyntax>? everyLiteral, CancellationToken cancellationToken)
     {
         List<SyntaxToken>? literals = null;
         HashSet<string>? carriers = null;
-        var root = tree.GetRoot();
+        var root = tree.GetRoot(cancellationToken);
         foreach (var token in root.DescendantTokens())
         {
-            if (token.IsKind(SyntaxKind.StringLiteralToken) || token.IsKind(SyntaxKind.SingleLineRawStringLiteralToken) ||
-                token.IsKind(SyntaxKind.MultiLineRawStringLiteralToken))
+            if ((token.IsKind(SyntaxKind.StringLiteralToken) || token.IsKind(SyntaxKind.SingleLineRawStringLiteralToken) ||
+                 token.IsKind(SyntaxKind.MultiLineRawStringLiteralToken)) &&
+                token.Parent is LiteralExpressionSyntax literal && literal.IsKind(SyntaxKind.StringLiteralExpression))
             {
-                if (token.Parent is LiteralExpressionSyntax literal && LooksRandom(token.ValueText))
+                everyLiteral?.Invoke(literal);
+                if (LooksRandom(token.ValueText))
                 {
                     (literals ??= new List<SyntaxToken>()).Add(token);
                     if (CarrierName(literal) is { } name)

@@ -13,36 +13,22 @@ namespace RetryGuard.Analyzers.Model;
 /// <para>
 /// Why syntax first: asking the compiler for the operation tree of a member body binds the whole body again (the
 /// compiler's own binding is not shared with analyzers), so an analyzer that registers operation actions roughly
-/// doubles the binding work of a build. The analyzers register syntax node actions on the kinds below and ask for
-/// the operation tree (<c>SemanticModel.GetOperation</c>) only of a member that holds a node passing these tests;
-/// the analysis itself stays on operations.
+/// doubles the binding work of a build. <see cref="RetryAnalyzer"/> registers one code block action; it walks each
+/// body's syntax and asks for the operation tree (<c>SemanticModel.GetOperation</c>) only of the nodes that pass
+/// these tests; the analysis itself stays on operations. (A code block action, not syntax node actions: a
+/// diagnostic may sit elsewhere in the body than its trigger node, and the IDE, analysing one span, must still
+/// find it.)
 /// </para>
 /// <para>
-/// Each test is a necessary condition of the recognizer it guards (RetryRecognizer, PollyRecognizer): a node
-/// that fails it can never yield a construct. A recognizer that learns a new shape must widen its test here, and a
-/// new construct kind adds its node kinds to <see cref="RetryNodeKinds"/> or <see cref="PollyNodeKinds"/> and its
-/// test to <see cref="IsRetryTrigger"/> or <see cref="IsPollyTrigger"/>.
+/// The trigger node kinds are the cases of <see cref="IsRetryTrigger"/> (for, foreach, while, do, goto, try,
+/// invocation) and <see cref="IsPollyTrigger"/> (invocation, object creation, <c>new()</c>). Each test is a
+/// necessary condition of the recognizer it guards (RetryRecognizer, PollyRecognizer): a node that fails it can
+/// never yield a construct. A recognizer that learns a new shape must widen its test here, and a new construct
+/// kind adds a case to one of these two methods (or a third one called from the same code block walk).
 /// </para>
 /// </summary>
 internal static class SyntaxTriggers
 {
-    /// <summary>Hand-written retries: loops, <c>goto</c>, catch-and-retry, recursion.</summary>
-    public static readonly ImmutableArray<SyntaxKind> RetryNodeKinds = ImmutableArray.Create(
-        SyntaxKind.ForStatement,
-        SyntaxKind.ForEachStatement,
-        SyntaxKind.ForEachVariableStatement,
-        SyntaxKind.WhileStatement,
-        SyntaxKind.DoStatement,
-        SyntaxKind.GotoStatement,
-        SyntaxKind.TryStatement,
-        SyntaxKind.InvocationExpression);
-
-    /// <summary>Polly v7 policies, the standard resilience handler's options lambda, Polly v8 options objects.</summary>
-    public static readonly ImmutableArray<SyntaxKind> PollyNodeKinds = ImmutableArray.Create(
-        SyntaxKind.InvocationExpression,
-        SyntaxKind.ObjectCreationExpression,
-        SyntaxKind.ImplicitObjectCreationExpression);
-
     /// <summary>The Polly v7 retry builders (<c>PolicyBuilder</c> extension methods).</summary>
     public static readonly HashSet<string> PollyV7RetryMethods = new(StringComparer.Ordinal)
     {
@@ -60,7 +46,7 @@ internal static class SyntaxTriggers
     // Hand-written retries
     // ------------------------------------------------------------------------------------------------------------
 
-    /// <summary>Could <paramref name="node"/> (one of <see cref="RetryNodeKinds"/>) start a hand-written retry?</summary>
+    /// <summary>Could <paramref name="node"/> start a hand-written retry (a loop, goto, catch-and-retry or recursion)?</summary>
     public static bool IsRetryTrigger(SyntaxNode node) => node switch
     {
         StatementSyntax loop when IsLoop(loop) => MayBeRetryLoop(loop),
@@ -249,7 +235,7 @@ internal static class SyntaxTriggers
     // ------------------------------------------------------------------------------------------------------------
 
     /// <summary>
-    /// Could <paramref name="node"/> (one of <see cref="PollyNodeKinds"/>) be a Polly construct? A v7 retry
+    /// Could <paramref name="node"/> be a Polly construct? A v7 retry
     /// builder call; a call with an options lambda that touches its parameter's <c>Retry</c> (the standard
     /// resilience handler); the creation of a retry options object, by its written type or, for <c>new()</c>, by
     /// the type its context declares. <paramref name="aliases"/>: the <c>using</c> aliases of the compilation

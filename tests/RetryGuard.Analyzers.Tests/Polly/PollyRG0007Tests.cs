@@ -289,4 +289,86 @@ public class PollyRG0007Tests
             };
         }
         """);
+
+    // ------------------------------------- MEHR's own Retry-After wait in a pipeline of your own: nothing ends it
+
+    [Fact]
+    public Task Mehr_options_in_a_standalone_pipeline() => Check("""
+        class C
+        {
+            ResiliencePipeline<HttpResponseMessage> P() =>
+                new ResiliencePipelineBuilder<HttpResponseMessage>().AddRetry({|RG0007:new HttpRetryStrategyOptions()|}).Build();
+        }
+        """);
+
+    [Fact]
+    public Task Mehr_options_added_to_a_builder_local() => Check("""
+        class C
+        {
+            ResiliencePipeline<HttpResponseMessage> P()
+            {
+                var options = {|RG0007:new HttpRetryStrategyOptions()|} { MaxRetryAttempts = 2 };
+                var builder = new ResiliencePipelineBuilder<HttpResponseMessage>();
+                builder.AddRetry(options);
+                return builder.Build();
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Mehr_options_in_a_standalone_pipeline_with_an_outer_timeout() => Check("""
+        class C
+        {
+            ResiliencePipeline<HttpResponseMessage> P() =>
+                new ResiliencePipelineBuilder<HttpResponseMessage>()
+                    .AddTimeout(TimeSpan.FromSeconds(60))
+                    .AddRetry(new HttpRetryStrategyOptions())
+                    .Build();
+        }
+        """);
+
+    [Fact]
+    public Task Mehr_options_in_a_standalone_pipeline_without_the_header() => Check("""
+        class C
+        {
+            ResiliencePipeline<HttpResponseMessage> P() =>
+                new ResiliencePipelineBuilder<HttpResponseMessage>().AddRetry(new HttpRetryStrategyOptions { ShouldRetryAfterHeader = false }).Build();
+        }
+        """);
+
+    [Fact]
+    public Task Mehr_options_replacing_the_standard_handlers_retry() => Check("""
+        class C
+        {
+            void M(IHttpClientBuilder builder) => builder.AddStandardResilienceHandler(o => o.Retry = new HttpRetryStrategyOptions { MaxRetryAttempts = 2 });
+        }
+        """);
+
+    [Fact]
+    public Task Mehr_options_of_a_pipeline_built_elsewhere() => Check("""
+        class C
+        {
+            void M(ResiliencePipelineBuilder<HttpResponseMessage> builder) => builder.AddRetry(new HttpRetryStrategyOptions());
+        }
+        """);
+
+    [Fact]
+    public Task Mehr_options_in_a_standalone_pipeline_get_no_fix() =>
+        PollyFixVerify.NoFix<RetryGuard.CodeFixes.RG0007UncappedRetryAfterCodeFix>("""
+            class C
+            {
+                ResiliencePipeline<HttpResponseMessage> P() =>
+                    new ResiliencePipelineBuilder<HttpResponseMessage>().AddRetry({|RG0007:new HttpRetryStrategyOptions()|}).Build();
+            }
+            """, "RG0007");
+
+    [Fact]
+    public Task Mehr_options_in_a_standalone_pipeline_get_no_polly_fix() =>
+        PollyFixVerify.NoFix<RetryGuard.CodeFixes.Polly.RG0007CapRetryAfterPollyCodeFix>("""
+            class C
+            {
+                ResiliencePipeline<HttpResponseMessage> P() =>
+                    new ResiliencePipelineBuilder<HttpResponseMessage>().AddRetry({|RG0007:new HttpRetryStrategyOptions()|}).Build();
+            }
+            """, "RG0007");
 }

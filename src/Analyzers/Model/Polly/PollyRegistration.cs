@@ -1,7 +1,6 @@
 using System;
 using System.Threading;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
@@ -9,140 +8,145 @@ using Microsoft.CodeAnalysis.Operations;
 namespace RetryGuard.Analyzers.Model.Polly;
 
 /// <summary>
-/// Registers the Polly / Microsoft.Extensions.Http.Resilience recognizer for one compilation: nothing when the
-/// compilation references none of them. Triggered from syntax (<see cref="SyntaxTriggers.PollyNodeKinds"/>, tested by
-/// <see cref="SyntaxTriggers.IsPollyTrigger"/>); the operation tree is asked for only there. Each recognised
-/// construct goes to the same rule checkers as loops.
+/// The Polly / Microsoft.Extensions.Http.Resilience recognizer for one compilation: none when the compilation
+/// references none of them. <see cref="RetryAnalyzer"/> hands it the nodes of each member body that pass
+/// <see cref="PollyAnalysis.IsTrigger"/> (node kinds and syntax tests in <see cref="SyntaxTriggers"/>); the operation
+/// tree is asked for only there. Each recognised construct goes to the same rule checkers as loops.
 /// </summary>
 internal static class PollyRegistration
 {
-    public static void Register(
-        CompilationStartAnalysisContext context,
+    public static PollyAnalysis? Create(
+        Compilation compilation,
         KnownSymbols symbols,
         Func<SyntaxTree, SemanticModel?, SemanticModel?> semanticModelFor)
     {
-        var polly = KnownPollySymbols.TryCreate(context.Compilation);
-        if (polly is null)
+        var polly = KnownPollySymbols.TryCreate(compilation);
+        return polly is null ? null : new PollyAnalysis(compilation, symbols, polly, semanticModelFor);
+    }
+}
+
+/// <summary>What <see cref="PollyRegistration"/> runs on the trigger nodes of one compilation.</summary>
+internal sealed class PollyAnalysis
+{
+    private readonly KnownSymbols _symbols;
+    private readonly KnownPollySymbols _polly;
+    private readonly Func<SyntaxTree, SemanticModel?, SemanticModel?> _semanticModelFor;
+    private readonly Lazy<OptionsWriteIndex> _index;
+    private readonly Lazy<System.Collections.Generic.HashSet<string>> _aliases;
+    private readonly Func<string, bool> _isOptionsAlias;
+    private readonly bool _executions;
+
+    public PollyAnalysis(Compilation compilation, KnownSymbols symbols, KnownPollySymbols polly, Func<SyntaxTree, SemanticModel?, SemanticModel?> semanticModelFor)
+    {
+        _symbols = symbols;
+        _polly = polly;
+        _semanticModelFor = semanticModelFor;
+        _index = new Lazy<OptionsWriteIndex>(
+            () => OptionsWriteIndex.Build(compilation, polly, CancellationToken.None),
+            LazyThreadSafetyMode.ExecutionAndPublication);
+
+        // `using` aliases of the options types, read once per compilation and only when a creation needs them.
+        _aliases = new Lazy<System.Collections.Generic.HashSet<string>>(
+            () => SyntaxTriggers.RetryOptionsAliases(compilation.SyntaxTrees, CancellationToken.None),
+            LazyThreadSafetyMode.ExecutionAndPublication);
+        _isOptionsAlias = name => _aliases.Value.Contains(name);
+
+        // policy.ExecuteAsync(...) / pipeline.ExecuteAsync(...) under a retry: RG0006 looks for clients that retry on
+        // their own inside the executed delegate; only when the compilation references such clients.
+        _executions = (polly.HasV7 || polly.HasV8) && Rules.RG0006StackedRetriesRule.MayApply(compilation);
+    }
+
+    /// <summary>A cheap syntax test: could this node be a Polly construct the recognizer models?</summary>
+    public bool IsTrigger(SyntaxNode node) =>
+        SyntaxTriggers.IsPollyTrigger(node, _polly.HasV7, _polly.HasStandardHandler, _polly.HasV8, _isOptionsAlias) || IsExecution(node);
+
+    /// <summary>A call named like Execute (the only calls bound for RG0006's executions).</summary>
+    private bool IsExecution(SyntaxNode node) =>
+        _executions && node is InvocationExpressionSyntax call &&
+        SyntaxTriggers.InvokedName(call.Expression) is { } name && PollyRecognizer.IsExecuteName(name);
+
+    public void Analyze(SyntaxNode node, SemanticModel model, AnalyzerOptions options, Action<Diagnostic> report, CancellationToken cancellationToken)
+    {
+        switch (model.GetOperation(node, cancellationToken))
+        {
+            case IInvocationOperation invocation:
+                AnalyzeInvocation(invocation, options, report);
+                if (IsExecution(node))
+                {
+                    AnalyzeExecution(invocation, options, report);
+                }
+
+                break;
+            case IObjectCreationOperation creation when _polly.HasV8:
+                AnalyzeCreation(creation, options, report);
+                break;
+        }
+    }
+
+    private PollyRecognizer Recognizer(IOperation operation, AnalyzerSettings settings) =>
+        new(_symbols, _polly, tree => _semanticModelFor(tree, operation.SemanticModel), () => _index.Value, settings.JitterMethods);
+
+    private void AnalyzeInvocation(IInvocationOperation invocation, AnalyzerOptions options, Action<Diagnostic> report)
+    {
+        bool v7 = _polly.HasV7 && PollyRecognizer.MayBeV7Retry(invocation);
+        if (!v7 && !(_polly.HasStandardHandler && HasStandardOptionsLambda(invocation, _polly)))
         {
             return;
         }
 
-        var compilation = context.Compilation;
-        var index = new Lazy<OptionsWriteIndex>(
-            () => OptionsWriteIndex.Build(compilation, polly, CancellationToken.None),
-            LazyThreadSafetyMode.ExecutionAndPublication);
-
-        PollyRecognizer Recognizer(IOperation operation, AnalyzerSettings settings) =>
-            new(symbols, polly, tree => semanticModelFor(tree, operation.SemanticModel), () => index.Value, settings.JitterMethods);
-
-        // `using` aliases of the options types, read once per compilation and only when a creation needs them.
-        var aliases = new Lazy<System.Collections.Generic.HashSet<string>>(
-            () => SyntaxTriggers.RetryOptionsAliases(compilation.SyntaxTrees, CancellationToken.None),
-            LazyThreadSafetyMode.ExecutionAndPublication);
-        Func<string, bool> isOptionsAlias = name => aliases.Value.Contains(name);
-        bool v7 = polly.HasV7, standardHandler = polly.HasStandardHandler, v8 = polly.HasV8;
-
-        context.RegisterSyntaxNodeAction(
-            nodeContext =>
-            {
-                if (!SyntaxTriggers.IsPollyTrigger(nodeContext.Node, v7, standardHandler, v8, isOptionsAlias))
-                {
-                    return;
-                }
-
-                var operation = nodeContext.SemanticModel.GetOperation(nodeContext.Node, nodeContext.CancellationToken);
-                switch (operation)
-                {
-                    case IInvocationOperation invocation:
-                        AnalyzeInvocation(nodeContext, invocation);
-                        break;
-                    case IObjectCreationOperation creation when v8:
-                        AnalyzeCreation(nodeContext, creation);
-                        break;
-                }
-            },
-            SyntaxTriggers.PollyNodeKinds);
-
-        if ((v7 || v8) && Rules.RG0006StackedRetriesRule.MayApply(compilation))
+        var settings = AnalyzerSettings.For(options, invocation.Syntax.SyntaxTree);
+        RetryConstruct? construct = null;
+        try
         {
-            RegisterExecutions(context, Recognizer);
+            construct = v7
+                ? Recognizer(invocation, settings).RecognizeV7(invocation)
+                : Recognizer(invocation, settings).RecognizeStandardHandler(invocation);
+        }
+        catch (Exception exception) when (Swallow(exception))
+        {
         }
 
-        void AnalyzeInvocation(SyntaxNodeAnalysisContext nodeContext, IInvocationOperation invocation)
+        RetryAnalyzer.Report(construct, settings, report);
+    }
+
+    private void AnalyzeExecution(IInvocationOperation invocation, AnalyzerOptions options, Action<Diagnostic> report)
+    {
+        if (!PollyRecognizer.MayBeExecute(invocation) || invocation.Instance is null)
         {
-            bool isV7 = v7 && PollyRecognizer.MayBeV7Retry(invocation);
-            if (!isV7 && !(standardHandler && HasStandardOptionsLambda(invocation, polly)))
-            {
-                return;
-            }
-
-            var settings = AnalyzerSettings.For(nodeContext.Options, invocation.Syntax.SyntaxTree);
-            RetryConstruct? construct = null;
-            try
-            {
-                construct = isV7
-                    ? Recognizer(invocation, settings).RecognizeV7(invocation)
-                    : Recognizer(invocation, settings).RecognizeStandardHandler(invocation);
-            }
-            catch (Exception exception) when (Swallow(exception))
-            {
-            }
-
-            RetryAnalyzer.Report(construct, settings, nodeContext.ReportDiagnostic);
+            return;
         }
 
-        void AnalyzeCreation(SyntaxNodeAnalysisContext nodeContext, IObjectCreationOperation creation)
+        var settings = AnalyzerSettings.For(options, invocation.Syntax.SyntaxTree);
+        try
         {
-            if (polly.RetryOptionsResult(creation.Type) is null)
+            if (Recognizer(invocation, settings).RecognizeExecution(invocation) is { } executed)
             {
-                return;
+                Rules.RG0006StackedRetriesRule.CheckExecuted(executed, report);
             }
-
-            var settings = AnalyzerSettings.For(nodeContext.Options, creation.Syntax.SyntaxTree);
-            RetryConstruct? construct = null;
-            try
-            {
-                construct = Recognizer(creation, settings).RecognizeOptions(creation);
-            }
-            catch (Exception exception) when (Swallow(exception))
-            {
-            }
-
-            RetryAnalyzer.Report(construct, settings, nodeContext.ReportDiagnostic);
+        }
+        catch (Exception exception) when (Swallow(exception))
+        {
         }
     }
 
-    /// <summary>
-    /// <c>policy.ExecuteAsync(...)</c> / <c>pipeline.ExecuteAsync(...)</c> under a retry: RG0006 looks for clients that
-    /// retry on their own inside the executed delegate. Registered only when the compilation references such clients.
-    /// </summary>
-    private static void RegisterExecutions(CompilationStartAnalysisContext context, Func<IOperation, AnalyzerSettings, PollyRecognizer> recognizer)
+    private void AnalyzeCreation(IObjectCreationOperation creation, AnalyzerOptions options, Action<Diagnostic> report)
     {
-        context.RegisterSyntaxNodeAction(
-            nodeContext =>
-            {
-                // Cheap syntax test first: only a call named like Execute is bound.
-                var call = (InvocationExpressionSyntax)nodeContext.Node;
-                if (SyntaxTriggers.InvokedName(call.Expression) is not { } name || !PollyRecognizer.IsExecuteName(name) ||
-                    nodeContext.SemanticModel.GetOperation(call, nodeContext.CancellationToken) is not IInvocationOperation invocation ||
-                    !PollyRecognizer.MayBeExecute(invocation) || invocation.Instance is null)
-                {
-                    return;
-                }
+        if (_polly.RetryOptionsResult(creation.Type) is null)
+        {
+            return;
+        }
 
-                var settings = AnalyzerSettings.For(nodeContext.Options, invocation.Syntax.SyntaxTree);
-                try
-                {
-                    if (recognizer(invocation, settings).RecognizeExecution(invocation) is { } executed)
-                    {
-                        Rules.RG0006StackedRetriesRule.CheckExecuted(executed, nodeContext.ReportDiagnostic);
-                    }
-                }
-                catch (Exception exception) when (Swallow(exception))
-                {
-                }
-            },
-            SyntaxKind.InvocationExpression);
+        var settings = AnalyzerSettings.For(options, creation.Syntax.SyntaxTree);
+        RetryConstruct? construct = null;
+        try
+        {
+            construct = Recognizer(creation, settings).RecognizeOptions(creation);
+        }
+        catch (Exception exception) when (Swallow(exception))
+        {
+        }
+
+        RetryAnalyzer.Report(construct, settings, report);
     }
 
     /// <summary>
