@@ -6,8 +6,9 @@ using Microsoft.CodeAnalysis;
 using RetryGuard.Benchmarks;
 
 // `dotnet run -c Release -- corpus [files]` prints what the analyzers find in the corpus (a check that it exercises them);
-// `time [files] [rounds]` measures CPU time and allocations of each analyzer-benchmark body, rounds interleaved (on a
-// loaded machine CPU time is steadier than BenchmarkDotNet's wall-clock time), then each analyzer on its own;
+// `time [files] [rounds] [--no-split]` measures CPU time and allocations of each analyzer-benchmark body, rounds
+// interleaved (on a loaded machine CPU time is steadier than BenchmarkDotNet's wall-clock time), then each analyzer on
+// its own (unless --no-split);
 // anything else goes to BenchmarkDotNet (`--filter '*Analyzer*'`, `--filter '*Runtime*'`, `--list flat`).
 if (args.Length > 0 && args[0] == "corpus")
 {
@@ -19,7 +20,8 @@ if (args.Length > 0 && args[0] == "time")
 {
     CorpusCheck.Time(
         args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 300,
-        args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 3);
+        args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 3,
+        split: !args.Contains("--no-split"));
     return;
 }
 
@@ -32,7 +34,7 @@ internal static class CorpusCheck
     /// CPU time (all threads of the process) and bytes allocated by each benchmark body, <paramref name="rounds"/>
     /// rounds interleaved after one warm-up round, medians; then one pass of each RetryGuard analyzer on its own.
     /// </summary>
-    public static void Time(int files, int rounds)
+    public static void Time(int files, int rounds, bool split)
     {
         AnalyzerBenchmarks bench = new() { Files = files };
         bench.Setup();
@@ -115,6 +117,11 @@ internal static class CorpusCheck
 
         Console.WriteLine(text.ToString());
         Console.WriteLine($"(empty analyzer − compiler only, the analyzer driver itself: {empty - compiler:N0} ms)");
+
+        if (!split)
+        {
+            return;
+        }
 
         // Each RetryGuard analyzer on its own, against the empty analyzer, to see where the time goes (one pass).
         Corpus.Files corpus = Corpus.Build(files);

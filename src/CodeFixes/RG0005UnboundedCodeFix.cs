@@ -145,9 +145,10 @@ public sealed class RG0005UnboundedCodeFix : DocumentBatchFix
                 editor.ReplaceNode(exit.Condition, condition.WithTriviaFrom(exit.Condition));
             }
 
-            var indentation = Loop.GetLeadingTrivia().Reverse().TakeWhile(t => t.IsKind(SyntaxKind.WhitespaceTrivia));
+            var indentation = SyntaxFactory.TriviaList(Loop.GetLeadingTrivia().Reverse().TakeWhile(t => t.IsKind(SyntaxKind.WhitespaceTrivia)).Reverse());
+            // The loop's comments and blank lines go above the constant, which belongs to the loop.
             var constant = SyntaxFactory.ParseStatement($"const int {cap} = {DefaultMaxAttempts};")
-                .WithLeadingTrivia(indentation.Reverse())
+                .WithLeadingTrivia(Loop.GetLeadingTrivia())
                 .WithTrailingTrivia(LocalNames.Newline(Loop));
             editor.InsertBefore(Loop, constant);
 
@@ -165,7 +166,7 @@ public sealed class RG0005UnboundedCodeFix : DocumentBatchFix
                 return header
                     .WithCloseParenToken(header.CloseParenToken.WithTrailingTrivia(closeParen.TrailingTrivia))
                     .WithStatement(currentBody)
-                    .WithLeadingTrivia(current.GetLeadingTrivia())
+                    .WithLeadingTrivia(indentation)
                     .WithTrailingTrivia(current.GetTrailingTrivia());
             });
         }

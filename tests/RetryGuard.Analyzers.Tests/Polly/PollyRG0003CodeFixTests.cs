@@ -5,8 +5,8 @@ namespace RetryGuard.Analyzers.Tests.Polly;
 /// <summary>RG0003's Polly / MEHR fix: a Retry-After DelayGenerator, Retry-After first in providers, MEHR's default back.</summary>
 public class PollyRG0003CodeFixTests
 {
-    private static Task Fix(string code, string fixedCode) =>
-        PollyFixVerify.Fix<RG0003RetryAfterPollyCodeFix>(code, fixedCode, "RG0003", RG0003RetryAfterPollyCodeFix.EquivalenceKey);
+    private static Task Fix(string code, string fixedCode, bool outsideTrigger = false) =>
+        PollyFixVerify.Fix<RG0003RetryAfterPollyCodeFix>(code, fixedCode, "RG0003", RG0003RetryAfterPollyCodeFix.EquivalenceKey, outsideTrigger: outsideTrigger);
 
     private static Task NoFix(string code) => PollyFixVerify.NoFix<RG0003RetryAfterPollyCodeFix>(code, "RG0003");
 
@@ -75,7 +75,7 @@ public class PollyRG0003CodeFixTests
                 builder.AddRetry(options);
             }
         }
-        """);
+        """, outsideTrigger: true);
 
     [Fact]
     public Task V8_generator_that_ignores_retry_after_keeps_its_delay_as_the_fallback() => Fix("""
@@ -264,4 +264,22 @@ public class PollyRG0003CodeFixTests
             };
         }
         """);
+
+    [Fact]
+    public Task V7_retry_without_a_wait_has_no_fix() => NoFix("""
+        class C
+        {
+            ISyncPolicy<HttpResponseMessage> P() =>
+                Policy.HandleResult<HttpResponseMessage>(r => r.StatusCode == HttpStatusCode.TooManyRequests).{|RG0003:Retry|}(3);
+        }
+        """);
+
+    [Fact]
+    public Task Hand_written_fix_offers_nothing_on_a_v7_retry_without_a_wait() => PollyFixVerify.NoFix<RetryGuard.CodeFixes.RG0003IgnoresRetryAfterCodeFix>("""
+        class C
+        {
+            ISyncPolicy<HttpResponseMessage> P() =>
+                Policy.HandleResult<HttpResponseMessage>(r => r.StatusCode == HttpStatusCode.TooManyRequests).{|RG0003:Retry|}(3);
+        }
+        """, "RG0003");
 }

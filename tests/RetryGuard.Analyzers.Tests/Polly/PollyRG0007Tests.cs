@@ -361,4 +361,14 @@ public class PollyRG0007Tests
                     new ResiliencePipelineBuilder<HttpResponseMessage>().AddRetry({|RG0007:new HttpRetryStrategyOptions()|}).Build();
             }
             """, "RG0007");
+
+    [Fact]
+    public Task Mehr_options_in_a_standalone_pipeline_get_no_polly_fix() =>
+        PollyFixVerify.NoFix<RetryGuard.CodeFixes.Polly.RG0007CapRetryAfterPollyCodeFix>("""
+            class C
+            {
+                ResiliencePipeline<HttpResponseMessage> P() =>
+                    new ResiliencePipelineBuilder<HttpResponseMessage>().AddRetry({|RG0007:new HttpRetryStrategyOptions()|}).Build();
+            }
+            """, "RG0007");
 }

@@ -153,6 +153,11 @@ internal sealed partial class PollyRecognizer
                 bound = new RetryBound(BoundKind.AttemptCap, null);
             }
         }
+        else
+        {
+            // Retry / RetryForever: the next attempt follows at once.
+            delays.Add(NoWait(name, method.Name));
+        }
 
         if (bound.Kind == BoundKind.Unbounded && InsideV7Timeout(retry))
         {
@@ -434,6 +439,13 @@ internal sealed partial class PollyRecognizer
         /// <summary>Not a wait of the construct when it serves no status (and nothing else).</summary>
         public bool DropWhenUnused { get; set; }
     }
+
+    /// <summary>
+    /// No wait at all before the next attempt (<c>Retry</c>, <c>RetryForever</c>): nothing to jitter (no RG0001), but
+    /// a 429 retried at once ignores Retry-After as much as a fixed wait does.
+    /// </summary>
+    private static PendingDelay NoWait(Location location, string method) =>
+        new(location, "no wait (" + method + ")", DelaySource.None, null);
 
     /// <summary>A v7 sleep-duration provider: a lambda, a method group or a delegate held in a local.</summary>
     private PendingDelay ProviderDelay(IOperation provider, SyntaxTree tree)
