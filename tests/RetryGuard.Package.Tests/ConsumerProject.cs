@@ -26,7 +26,10 @@ internal sealed class ConsumerProject
 
     public string ProjectPath => Path.Combine(Directory, Name + ".csproj");
 
-    public static ConsumerProject Create(PackedPackage package, ITestOutputHelper log, string name, string outputType = "Exe")
+    /// <summary>
+    /// Creates the project; <paramref name="projectItems"/> is extra MSBuild content (item groups) for its .csproj.
+    /// </summary>
+    public static ConsumerProject Create(PackedPackage package, ITestOutputHelper log, string name, string outputType = "Exe", string projectItems = "")
     {
         var directory = Path.Combine(package.WorkRoot, name);
         System.IO.Directory.CreateDirectory(directory);
@@ -49,6 +52,7 @@ internal sealed class ConsumerProject
               <ItemGroup>
                 <PackageReference Include="{PackedPackage.Id}" Version="{package.Version}" />
               </ItemGroup>
+            {projectItems}
             </Project>
             """);
         return new ConsumerProject(directory, name, log);
