@@ -18,9 +18,19 @@ public abstract class DocumentBatchFix : CodeFixProvider
     /// <summary>The equivalence key that Fix All groups this fix's actions by.</summary>
     protected abstract string FixKey { get; }
 
-    public sealed override FixAllProvider GetFixAllProvider() =>
-        FixAllProvider.Create(async (context, document, diagnostics) =>
-            await ApplyAsync(document, diagnostics, context.CodeActionEquivalenceKey, context.CancellationToken).ConfigureAwait(false));
+    /// <summary>
+    /// The scopes Fix All offers; default (the default array): document, project and solution. <c>dotnet format</c>
+    /// applies only fixes whose Fix All covers the solution.
+    /// </summary>
+    protected virtual ImmutableArray<FixAllScope> FixAllScopes => default;
+
+    public sealed override FixAllProvider GetFixAllProvider()
+    {
+        async Task<Document?> FixAllAsync(FixAllContext context, Document document, ImmutableArray<Diagnostic> diagnostics) =>
+            await ApplyAsync(document, diagnostics, context.CodeActionEquivalenceKey, context.CancellationToken).ConfigureAwait(false);
+
+        return FixAllScopes.IsDefault ? FixAllProvider.Create(FixAllAsync) : FixAllProvider.Create(FixAllAsync, FixAllScopes);
+    }
 
     public sealed override async Task RegisterCodeFixesAsync(CodeFixContext context)
     {

@@ -96,11 +96,7 @@ public sealed class RG0001NoJitterCodeFix : DocumentBatchFix
     /// than on a wait, and a Polly member is no wait to wrap: those belong to RG0001NoJitterPollyCodeFix.
     /// </summary>
     private static WaitSite? FindWait(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken) =>
-        WaitSite.Find(root, diagnostic) is { } wait &&
-        wait.Invocation.Span == diagnostic.Location.SourceSpan &&
-        !Polly.PollySyntax.IsPollyMember(model.GetSymbolInfo(wait.Invocation, cancellationToken).Symbol)
-            ? wait
-            : null;
+        WaitSite.Find(root, model, diagnostic, cancellationToken);
 
     internal static InvocationExpressionSyntax Invoke(ExpressionSyntax method, params ExpressionSyntax[] arguments)
     {

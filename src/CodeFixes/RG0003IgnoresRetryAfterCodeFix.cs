@@ -135,7 +135,7 @@ public sealed class RG0003IgnoresRetryAfterCodeFix : DocumentBatchFix
 
         public static Plan? For(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
         {
-            if (WaitSite.Find(root, diagnostic) is not { } wait || wait.IsTimeSpan(model, cancellationToken) is null ||
+            if (WaitSite.Find(root, model, diagnostic, cancellationToken) is not { } wait || wait.IsTimeSpan(model, cancellationToken) is null ||
                 model.Compilation.GetTypeByMetadataName("RetryGuard.RetryAfter") is null ||
                 wait.Invocation.Ancestors().TakeWhile(a => a is not StatementSyntax).Any(a => a is AnonymousFunctionExpressionSyntax))
             {

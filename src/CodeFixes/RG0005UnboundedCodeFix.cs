@@ -106,8 +106,10 @@ public sealed class RG0005UnboundedCodeFix : DocumentBatchFix
                 return looping.Count > 0 ? new Plan(loop, body, looping, exit: null) : null;
             }
 
-            // Status retries: one exit if, and the end of the body loops back.
-            var exits = body.Statements.OfType<IfStatementSyntax>().Where(s => s.Else is null && !EndReachable(model, s.Statement)).ToList();
+            // Status retries: one exit if that returns (others may only throw), and the end of the body loops back.
+            var exits = body.Statements.OfType<IfStatementSyntax>()
+                .Where(s => s.Else is null && !EndReachable(model, s.Statement) && s.Statement.DescendantNodesAndSelf().Any(n => n is ReturnStatementSyntax))
+                .ToList();
             if (exits.Count != 1 || !EndReachable(model, body) || !SurfacesFailure(exits[0].Statement, model, cancellationToken))
             {
                 return null;
@@ -143,9 +145,10 @@ public sealed class RG0005UnboundedCodeFix : DocumentBatchFix
                 editor.ReplaceNode(exit.Condition, condition.WithTriviaFrom(exit.Condition));
             }
 
-            var indentation = Loop.GetLeadingTrivia().Reverse().TakeWhile(t => t.IsKind(SyntaxKind.WhitespaceTrivia));
+            var indentation = SyntaxFactory.TriviaList(Loop.GetLeadingTrivia().Reverse().TakeWhile(t => t.IsKind(SyntaxKind.WhitespaceTrivia)).Reverse());
+            // The loop's comments and blank lines go above the constant, which belongs to the loop.
             var constant = SyntaxFactory.ParseStatement($"const int {cap} = {DefaultMaxAttempts};")
-                .WithLeadingTrivia(indentation.Reverse())
+                .WithLeadingTrivia(Loop.GetLeadingTrivia())
                 .WithTrailingTrivia(LocalNames.Newline(Loop));
             editor.InsertBefore(Loop, constant);
 
@@ -163,7 +166,7 @@ public sealed class RG0005UnboundedCodeFix : DocumentBatchFix
                 return header
                     .WithCloseParenToken(header.CloseParenToken.WithTrailingTrivia(closeParen.TrailingTrivia))
                     .WithStatement(currentBody)
-                    .WithLeadingTrivia(current.GetLeadingTrivia())
+                    .WithLeadingTrivia(indentation)
                     .WithTrailingTrivia(current.GetTrailingTrivia());
             });
         }

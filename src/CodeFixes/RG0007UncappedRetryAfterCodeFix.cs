@@ -90,7 +90,7 @@ public sealed class RG0007UncappedRetryAfterCodeFix : DocumentBatchFix
     /// <summary>The wait and the statement (directly in a block) whose expression makes it, when the fix can be made.</summary>
     private static (WaitSite Wait, StatementSyntax Statement)? Find(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
     {
-        if (WaitSite.Find(root, diagnostic) is not { } wait || wait.IsTimeSpan(model, cancellationToken) is null ||
+        if (WaitSite.Find(root, model, diagnostic, cancellationToken) is not { } wait || wait.IsTimeSpan(model, cancellationToken) is null ||
             model.Compilation.GetTypeByMetadataName("RetryGuard.RateLimitExceededException") is null)
         {
             return null;

@@ -13,7 +13,9 @@ namespace RetryGuard;
 /// jittered backoff for transient failures, no retries of caller errors, daily-cap and 402 detection, model fallback.
 /// </summary>
 /// <remarks>
-/// Request bodies are read once and re-sent byte for byte. A success is returned as soon as its headers arrive
+/// The first attempt sends the caller's content as it is; retries and fallbacks re-send its bytes (a stream is buffered
+/// first so it can be). A daily cap is remembered until its reset: later requests for that model are not sent. A
+/// success is returned as soon as its headers arrive
 /// (streaming with <see cref="HttpCompletionOption.ResponseHeadersRead"/> works) and is never retried.
 /// </remarks>
 public sealed class RetryGuardHandler : DelegatingHandler

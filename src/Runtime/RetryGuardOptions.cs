@@ -82,6 +82,20 @@ public sealed class RetryGuardOptions
     public TimeSpan? AttemptTimeout { get; set; }
 
     /// <summary>
+    /// When <see langword="true"/>, a request that ends on an attempt's own exception ends with that exception as it
+    /// is: a 402, a daily token cap, or a Retry-After longer than <see cref="MaxRetryAfter"/> carried by an
+    /// <see cref="System.Net.Http.HttpRequestException"/> or an SDK exception still ends the request at once (after any
+    /// fallback model), but the caller gets the original exception instead of <see cref="InsufficientCreditsException"/>,
+    /// <see cref="DailyTokenCapExceededException"/> or <see cref="RateLimitExceededException"/>. Outcomes that are
+    /// responses, not exceptions, are unaffected, and so is a request that a daily cap remembered from an earlier
+    /// request of the same policy stops before it is sent (it has no exception of its own: it gets
+    /// <see cref="DailyTokenCapExceededException"/>). For code whose callers already catch the operation's own exceptions,
+    /// such as a hand-written retry loop replaced by <see cref="RetryGuardPolicy.ExecuteAsync{T}"/>. Default
+    /// <see langword="false"/>.
+    /// </summary>
+    public bool RethrowAttemptExceptions { get; set; }
+
+    /// <summary>
     /// Ordered fallbacks per model, for example <c>["gpt-4o"] = ["gpt-4o-mini"]</c>. Used when the model hit its
     /// daily cap, when the server asks to wait longer than <see cref="MaxRetryAfter"/>, and when retries of a
     /// transient failure ran out. Never used for 4xx caller errors. Model names compare case-insensitively.
@@ -244,6 +258,7 @@ public sealed class RetryGuardOptions
             .Append(", Headroom = ").Append(Headroom.ToString(CultureInfo.InvariantCulture))
             .Append(", QueueLimit = ").Append(QueueLimit)
             .Append(", AttemptTimeout = ").Append(AttemptTimeout?.ToString() ?? "none")
+            .Append(", RethrowAttemptExceptions = ").Append(RethrowAttemptExceptions ? "true" : "false")
             .Append(", FallbackModels = [");
         if (FallbackModels is not null)
         {

@@ -157,6 +157,12 @@ internal sealed class RetryPipeline : IDisposable
                         // A daily cap was remembered while this request queued: check it before sending.
                         continue;
                     }
+
+                    if (Caps.Any && (!described || Caps.Find(model, Time.GetUtcNow()) is not null))
+                    {
+                        // A cap came back while this request took its permit: the check above decides, before sending.
+                        continue;
+                    }
                 }
 
                 attempt++;
@@ -179,6 +185,7 @@ internal sealed class RetryPipeline : IDisposable
 
                     case Verdict.InsufficientCredits:
                         Discard(result);
+                        RethrowIfKept(error);
                         throw new InsufficientCreditsException(
                             "The API answered 402 (insufficient credits): the account is out of balance. Retrying cannot help; " +
                             "top up the balance or check the plan." + Quote(outcome.Detail), error);
@@ -195,6 +202,7 @@ internal sealed class RetryPipeline : IDisposable
                             continue;
                         }
 
+                        RethrowIfKept(error);
                         throw DailyCapExceeded(model, resetsAt, outcome.Detail, error, sent: true);
                     }
 
@@ -211,6 +219,7 @@ internal sealed class RetryPipeline : IDisposable
                             }
 
                             Discard(result);
+                            RethrowIfKept(error);
                             throw new RateLimitExceededException(
                                 $"Rate limited{ModelText(model)}: the server asks to wait {wait}, longer than MaxRetryAfter ({Options.MaxRetryAfter}), " +
                                 "so the request was not retried. Lower the request rate (RequestsPerMinute), configure a fallback model, " +
@@ -389,6 +398,15 @@ internal sealed class RetryPipeline : IDisposable
 
         await strategy.OnServedAsync(result!, model, cancellationToken).ConfigureAwait(false);
         return result!;
+    }
+
+    /// <summary>With <see cref="RetryGuardOptions.RethrowAttemptExceptions"/>, an attempt's own exception ends the request as it is.</summary>
+    private void RethrowIfKept(Exception? error)
+    {
+        if (error is not null && Options.RethrowAttemptExceptions)
+        {
+            ExceptionDispatchInfo.Capture(error).Throw();
+        }
     }
 
     private T GiveUp<T>(T? result, Exception? error, int attempt, string outcome)

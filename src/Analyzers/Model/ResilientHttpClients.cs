@@ -34,8 +34,11 @@ internal sealed class ResilientHttpClients
     {
     }
 
-    /// <summary>True when the compilation references Microsoft.Extensions.Http.Resilience (no scan yet).</summary>
-    public static bool Referenced(Compilation compilation) => compilation.GetTypeByMetadataName(ExtensionsType) is not null;
+    private static readonly ConditionalWeakTable<Compilation, object> ReferencedCache = new();
+
+    /// <summary>True when the compilation references Microsoft.Extensions.Http.Resilience (no scan yet; one type lookup per compilation).</summary>
+    public static bool Referenced(Compilation compilation) =>
+        (bool)ReferencedCache.GetValue(compilation, c => c.GetTypeByMetadataName(ExtensionsType) is not null);
 
     /// <summary>The registrations, or null when the compilation adds no standard resilience handler.</summary>
     public static ResilientHttpClients? For(Compilation compilation) =>

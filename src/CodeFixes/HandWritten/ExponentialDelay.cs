@@ -187,7 +187,8 @@ internal sealed class ExponentialDelay
         return ((ExpressionSyntax)attempt.Syntax).WithoutTrivia();
     }
 
-    private static bool IsIntegral(ITypeSymbol type) => type.SpecialType is SpecialType.System_Int32 or SpecialType.System_Int64 or
+    /// <summary>Counter types that convert to <c>Backoff.Exponential</c>'s <c>int</c> attempt implicitly (not <c>long</c>).</summary>
+    private static bool IsIntegral(ITypeSymbol type) => type.SpecialType is SpecialType.System_Int32 or
         SpecialType.System_Int16 or SpecialType.System_Byte or SpecialType.System_UInt16 or SpecialType.System_SByte;
 
     /// <summary>The counter's initial constant when every other write only increases it; null otherwise.</summary>

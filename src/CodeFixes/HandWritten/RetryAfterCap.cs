@@ -47,6 +47,14 @@ internal sealed class RetryAfterCap
         }
 
         var symbol = _model.GetDeclaredSymbol(type, cancellationToken);
+        if (ExistingField(symbol, max, cancellationToken))
+        {
+            // A field this fix (or a previous run of it) wrote, with a cap no larger: reused.
+            var existing = SyntaxFactory.IdentifierName(FieldName);
+            _byType[type] = existing;
+            return existing;
+        }
+
         bool taken = symbol is null || symbol.DeclaringSyntaxReferences.Length != 1 ||
                      !_model.LookupSymbols(at.SpanStart, name: FieldName).IsEmpty ||
                      type.DescendantTokens().Any(t => t.IsKind(SyntaxKind.IdentifierToken) && t.ValueText == FieldName);
@@ -73,6 +81,32 @@ internal sealed class RetryAfterCap
 
         _byType[type] = cap;
         return cap;
+    }
+
+    /// <summary><c>static readonly TimeSpan MaxRetryAfter = TimeSpan.FromX(constant)</c> of the type, at most <paramref name="max"/>.</summary>
+    private bool ExistingField(INamedTypeSymbol? type, TimeSpan max, CancellationToken cancellationToken)
+    {
+        if (type?.GetMembers(FieldName).OfType<IFieldSymbol>().FirstOrDefault() is not { IsStatic: true, IsReadOnly: true } field ||
+            field.Type.ToDisplayString() != "System.TimeSpan" || field.DeclaringSyntaxReferences.Length != 1 ||
+            field.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken) is not VariableDeclaratorSyntax { Initializer.Value: InvocationExpressionSyntax call } ||
+            call.ArgumentList.Arguments.Count != 1 || call.SyntaxTree != _model.SyntaxTree ||
+            _model.GetSymbolInfo(call, cancellationToken).Symbol is not IMethodSymbol { IsStatic: true } factory ||
+            factory.ContainingType?.ToDisplayString() != "System.TimeSpan" ||
+            _model.GetConstantValue(call.ArgumentList.Arguments[0].Expression, cancellationToken) is not { HasValue: true, Value: { } value } ||
+            value is string or bool or char)
+        {
+            return false;
+        }
+
+        double amount = Convert.ToDouble(value, CultureInfo.InvariantCulture);
+        double? ticks = factory.Name switch
+        {
+            "FromMilliseconds" => amount * TimeSpan.TicksPerMillisecond,
+            "FromSeconds" => amount * TimeSpan.TicksPerSecond,
+            "FromMinutes" => amount * TimeSpan.TicksPerMinute,
+            _ => null,
+        };
+        return ticks is { } t && t >= 0 && t <= max.Ticks;
     }
 
     /// <summary><c>TimeSpan.FromSeconds(120)</c>, or milliseconds when the cap is not whole seconds.</summary>

@@ -21,11 +21,17 @@ internal readonly struct WaitSite
 
     public ArgumentSyntax Argument { get; }
 
-    public static WaitSite? Find(SyntaxNode root, Diagnostic diagnostic)
+    /// <summary>
+    /// The wait a hand-written retry's diagnostic is reported on: exactly a <c>Task.Delay</c> or <c>Thread.Sleep</c>
+    /// call. Anything else (a Polly policy, options object or sleep-duration provider) is left to the Polly fixes.
+    /// </summary>
+    public static WaitSite? Find(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
     {
         var node = root.FindNode(diagnostic.Location.SourceSpan, false, true);
         var invocation = node as InvocationExpressionSyntax ?? node.FirstAncestorOrSelf<InvocationExpressionSyntax>();
-        if (invocation is null || invocation.ArgumentList.Arguments.Count == 0)
+        if (invocation is null || invocation.ArgumentList.Arguments.Count == 0 || invocation.Span != diagnostic.Location.SourceSpan ||
+            model.GetSymbolInfo(invocation, cancellationToken).Symbol is not IMethodSymbol method ||
+            (method.Name, method.ContainingType?.ToDisplayString()) is not (("Delay", "System.Threading.Tasks.Task") or ("Sleep", "System.Threading.Thread")))
         {
             return null;
         }

@@ -77,10 +77,11 @@ internal static class PollySyntax
         bool seconds = value.Ticks % TimeSpan.TicksPerSecond == 0;
         var factory = RuntimeNames.Framework("System", "TimeSpan", seconds ? "FromSeconds" : "FromMilliseconds");
         long amount = seconds ? (long)value.TotalSeconds : (long)value.TotalMilliseconds;
+        var literal = amount <= int.MaxValue ? SyntaxFactory.Literal((int)amount) : SyntaxFactory.Literal(amount);
         return SyntaxFactory.InvocationExpression(
             factory,
             SyntaxFactory.ArgumentList(SyntaxFactory.SingletonSeparatedList(
-                SyntaxFactory.Argument(SyntaxFactory.LiteralExpression(SyntaxKind.NumericLiteralExpression, SyntaxFactory.Literal(amount))))));
+                SyntaxFactory.Argument(SyntaxFactory.LiteralExpression(SyntaxKind.NumericLiteralExpression, literal)))));
     }
 
     /// <summary>
@@ -88,7 +89,7 @@ internal static class PollySyntax
     /// (<c>__RetryAfter_GetDelay__</c> → <c>global::RetryGuard.RetryAfter.GetDelay</c>, annotated), and every other
     /// <c>global::</c> name under the simplifier.
     /// </summary>
-    public static ExpressionSyntax Parse(string text, RuntimeNames names, IReadOnlyDictionary<string, ExpressionSyntax>? extra = null)
+    public static ExpressionSyntax Parse(string text, RuntimeNames? names, IReadOnlyDictionary<string, ExpressionSyntax>? extra = null)
     {
         var parsed = SyntaxFactory.ParseExpression(text);
         var replaced = parsed.ReplaceNodes(
@@ -98,13 +99,19 @@ internal static class PollySyntax
                 string key = original.Identifier.ValueText;
                 if (extra is not null && extra.TryGetValue(key, out var replacement))
                 {
-                    return replacement;
+                    return replacement.WithTriviaFrom(original);
                 }
 
                 var parts = key.Trim('_').Split('_');
-                return names.Member(parts[0], parts[1]);
+                return names is not null && parts.Length == 2
+                    ? names.Member(parts[0], parts[1])
+                    : throw new System.InvalidOperationException("No runtime name for " + key);
             });
-        return replaced.WithAdditionalAnnotations(Simplifier.Annotation);
+        // Every qualified name is offered to the simplifier (global::System.TimeSpan → TimeSpan where that binds).
+        var simplified = replaced.ReplaceNodes(
+            replaced.DescendantNodes().Where(n => n is QualifiedNameSyntax or AliasQualifiedNameSyntax or MemberAccessExpressionSyntax or NullableTypeSyntax or GenericNameSyntax),
+            (_, rewritten) => rewritten.WithAdditionalAnnotations(Simplifier.Annotation));
+        return simplified.WithAdditionalAnnotations(Simplifier.Annotation);
     }
 
     /// <summary>Adds <paramref name="member"/> at the end of an object initializer, in the initializer's layout.</summary>
@@ -212,5 +219,88 @@ internal static class PollySyntax
     {
         var value = model.GetConstantValue(expression, cancellationToken);
         return value.HasValue ? value.Value : null;
+    }
+
+    /// <summary><c>DelayGenerator = lambda</c> (in an initializer, or <c>options.DelayGenerator = ...</c>).</summary>
+    public static bool IsDelayGenerator(LambdaExpressionSyntax lambda) =>
+        lambda.Parent is AssignmentExpressionSyntax { Left: var left } assignment && assignment.Right == lambda &&
+        (left as IdentifierNameSyntax ?? (left as MemberAccessExpressionSyntax)?.Name)?.Identifier.ValueText == "DelayGenerator";
+
+    /// <summary>What a lambda returns: its expression body, or the values of the returns of its block (not of nested functions).</summary>
+    public static IEnumerable<ExpressionSyntax> ReturnedValues(LambdaExpressionSyntax lambda)
+    {
+        if (lambda.ExpressionBody is { } body)
+        {
+            yield return body;
+            yield break;
+        }
+
+        if (lambda.Block is not { } block)
+        {
+            yield break;
+        }
+
+        foreach (var statement in block.DescendantNodes(n => n is not AnonymousFunctionExpressionSyntax and not LocalFunctionStatementSyntax).OfType<ReturnStatementSyntax>())
+        {
+            if (statement.Expression is { } value)
+            {
+                yield return value;
+            }
+        }
+    }
+
+    /// <summary><c>x</c> in <c>new ValueTask&lt;TimeSpan?&gt;(x)</c> or <c>ValueTask.FromResult&lt;TimeSpan?&gt;(x)</c>.</summary>
+    public static ExpressionSyntax? InsideValueTask(ExpressionSyntax value, SemanticModel model, CancellationToken cancellationToken)
+    {
+        switch (value)
+        {
+            case BaseObjectCreationExpressionSyntax { ArgumentList.Arguments.Count: 1 } creation
+                when model.GetTypeInfo(creation, cancellationToken).Type?.Name == "ValueTask":
+                return creation.ArgumentList!.Arguments[0].Expression;
+            case InvocationExpressionSyntax { ArgumentList.Arguments.Count: 1 } call
+                when model.GetSymbolInfo(call, cancellationToken).Symbol is IMethodSymbol { Name: "FromResult" }:
+                return call.ArgumentList.Arguments[0].Expression;
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>
+    /// <c>{response} is HttpResponseMessage r &amp;&amp; RetryAfter.GetDelay(r) is TimeSpan d &amp;&amp; d &lt;= cap ? d : fallback</c>:
+    /// the server's wait when it is within the cap, else the existing delay.
+    /// </summary>
+    public static ExpressionSyntax RetryAfterOr(
+        ExpressionSyntax response,
+        ExpressionSyntax fallback,
+        TimeSpan cap,
+        RuntimeNames names,
+        SemanticModel model,
+        int position,
+        SyntaxNode? scope)
+    {
+        string message = FreeName(model, position, "response", scope);
+        string delay = FreeName(model, position, "retryAfter", scope);
+        return Parse(
+            $"__Response__ is global::System.Net.Http.HttpResponseMessage {message} && __RetryAfter_GetDelay__({message}) is global::System.TimeSpan {delay} && {delay} <= __Cap__ ? {delay} : __Fallback__",
+            names,
+            new Dictionary<string, ExpressionSyntax>
+            {
+                ["__Response__"] = response.WithoutTrivia(),
+                ["__Cap__"] = Duration(cap),
+                ["__Fallback__"] = fallback.WithoutTrivia(),
+            });
+    }
+
+    /// <summary>The largest Retry-After the analyzers accept (<c>retryguard.max_retry_after</c>, 120 s by default).</summary>
+    public static TimeSpan MaxRetryAfter(Document document, SyntaxTree tree)
+    {
+        try
+        {
+            return RetryGuard.Analyzers.AnalyzerSettings.For(document.Project.AnalyzerOptions, tree).MaxRetryAfter;
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            return RetryGuard.Analyzers.AnalyzerSettings.DefaultMaxRetryAfter;
+        }
     }
 }

@@ -153,8 +153,7 @@ public sealed class RG0001NoJitterPollyCodeFix : DocumentBatchFix
             return null;
         }
 
-        bool generator = lambda.Parent is AssignmentExpressionSyntax { Left: var left } assignment && assignment.Right == lambda &&
-                         (left as IdentifierNameSyntax ?? (left as MemberAccessExpressionSyntax)?.Name)?.Identifier.ValueText == "DelayGenerator";
+        bool generator = PollySyntax.IsDelayGenerator(lambda);
         var owner = PollySyntax.InvocationOf(lambda, out var argument);
         if (!generator && (owner is null || !PollySyntax.IsPollyMember(model.GetSymbolInfo(owner, cancellationToken).Symbol)))
         {
@@ -163,9 +162,9 @@ public sealed class RG0001NoJitterPollyCodeFix : DocumentBatchFix
 
         // What the lambda returns, and for a generator the TimeSpan inside its ValueTask.
         var returns = new List<ExpressionSyntax>();
-        foreach (var value in ReturnedValues(lambda))
+        foreach (var value in PollySyntax.ReturnedValues(lambda))
         {
-            var inner = generator ? InsideValueTask(value, model, cancellationToken) : value;
+            var inner = generator ? PollySyntax.InsideValueTask(value, model, cancellationToken) : value;
             if (inner is null || !IsTimeSpan(model.GetTypeInfo(inner, cancellationToken).Type))
             {
                 return null;
@@ -185,44 +184,6 @@ public sealed class RG0001NoJitterPollyCodeFix : DocumentBatchFix
         }
 
         return new Plan(Kind.WrapReturns, lambda, "Add jitter (Backoff.WithJitter)") { Returns = returns };
-    }
-
-    private static IEnumerable<ExpressionSyntax> ReturnedValues(LambdaExpressionSyntax lambda)
-    {
-        if (lambda.ExpressionBody is { } body)
-        {
-            yield return body;
-            yield break;
-        }
-
-        if (lambda.Block is not { } block)
-        {
-            yield break;
-        }
-
-        foreach (var statement in block.DescendantNodes(n => n is not AnonymousFunctionExpressionSyntax and not LocalFunctionStatementSyntax).OfType<ReturnStatementSyntax>())
-        {
-            if (statement.Expression is { } value)
-            {
-                yield return value;
-            }
-        }
-    }
-
-    /// <summary><c>x</c> in <c>new ValueTask&lt;TimeSpan?&gt;(x)</c> or <c>ValueTask.FromResult&lt;TimeSpan?&gt;(x)</c>.</summary>
-    private static ExpressionSyntax? InsideValueTask(ExpressionSyntax value, SemanticModel model, CancellationToken cancellationToken)
-    {
-        switch (value)
-        {
-            case BaseObjectCreationExpressionSyntax { ArgumentList.Arguments.Count: 1 } creation
-                when model.GetTypeInfo(creation, cancellationToken).Type?.Name == "ValueTask":
-                return creation.ArgumentList!.Arguments[0].Expression;
-            case InvocationExpressionSyntax { ArgumentList.Arguments.Count: 1 } call
-                when model.GetSymbolInfo(call, cancellationToken).Symbol is IMethodSymbol { Name: "FromResult" }:
-                return call.ArgumentList.Arguments[0].Expression;
-            default:
-                return null;
-        }
     }
 
     /// <summary>

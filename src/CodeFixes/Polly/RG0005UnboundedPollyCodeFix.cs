@@ -153,7 +153,8 @@ public sealed class RG0005UnboundedPollyCodeFix : DocumentBatchFix
         }
 
         // WaitAndRetry(int.MaxValue, ...) / MaxRetryAttempts = int.MaxValue.
-        if (node is ExpressionSyntax value && PollySyntax.Constant(model, value, cancellationToken) is int.MaxValue)
+        if (node is ExpressionSyntax value && PollySyntax.Constant(model, value, cancellationToken) is int.MaxValue &&
+            PollySyntax.InvocationOf(value, out _) is { } owner && PollySyntax.IsPollyMember(model.GetSymbolInfo(owner, cancellationToken).Symbol))
         {
             return new Plan(value, type, "Bound the retries (MaxRetries = 5)");
         }

@@ -73,4 +73,8 @@ public class RG0001ExponentialCodeFixTests
     [Fact]
     public Task No_exponential_action_when_the_base_is_above_the_default_cap() =>
         NoFix(Shape("{|RG0001:Task.Delay(TimeSpan.FromMinutes(Math.Pow(2, attempt)), ct)|}"));
+
+    [Fact]
+    public Task No_exponential_action_for_a_long_counter() =>
+        NoFix(Shape("{|RG0001:Task.Delay(TimeSpan.FromMilliseconds(100 * Math.Pow(2, attempt)), ct)|}").Replace("for (int attempt", "for (long attempt"));
 }

@@ -55,8 +55,8 @@ public class RG0005CodeFixTests
 
             async Task<string> Get(HttpClient http, CancellationToken cancellationToken)
             {
-                const int MaxRetryAttempts = 5;
                 // Nothing ends this loop while the server keeps answering 429.
+                const int MaxRetryAttempts = 5;
                 for (int attempt = 1; ; attempt++)
                 {
                     using var response = await http.GetAsync("/", cancellationToken);

@@ -59,7 +59,12 @@ public class PollyModelTests
         Assert.True(c.RetryStatuses!.Value.Contains(400));
         Assert.True(c.RetryStatuses!.Value.Contains(503));
         Assert.False(c.RetryStatuses!.Value.Contains(200));
-        Assert.Empty(c.Delays);
+
+        // No wait: nothing to jitter, but the statuses it serves (429 among them) are retried at once.
+        var delay = Assert.Single(c.Delays);
+        Assert.Equal(DelaySource.None, delay.Sources);
+        Assert.Equal("no wait (RetryAsync)", delay.Display);
+        Assert.True(delay.Statuses!.Value.Contains(429));
     }
 
     [Fact]

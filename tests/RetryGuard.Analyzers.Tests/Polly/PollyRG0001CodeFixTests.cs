@@ -7,8 +7,8 @@ namespace RetryGuard.Analyzers.Tests.Polly;
 /// <summary>RG0001's Polly / MEHR fix: UseJitter, Contrib jitter helpers, jittered providers and generators.</summary>
 public class PollyRG0001CodeFixTests
 {
-    private static Task Fix(string code, string fixedCode, int? iterations = null) =>
-        PollyFixVerify.Fix<RG0001NoJitterPollyCodeFix>(code, fixedCode, "RG0001", RG0001NoJitterPollyCodeFix.EquivalenceKey, iterations);
+    private static Task Fix(string code, string fixedCode, bool outsideTrigger = false) =>
+        PollyFixVerify.Fix<RG0001NoJitterPollyCodeFix>(code, fixedCode, "RG0001", RG0001NoJitterPollyCodeFix.EquivalenceKey, outsideTrigger: outsideTrigger);
 
     private static Task NoFix(string code) => PollyFixVerify.NoFix<RG0001NoJitterPollyCodeFix>(code, "RG0001");
 
@@ -134,7 +134,7 @@ public class PollyRG0001CodeFixTests
                 builder.AddRetry(options);
             }
         }
-        """);
+        """, outsideTrigger: true);
 
     [Fact]
     public Task Mehr_standard_handler_jitter_back_on() => Fix("""
@@ -325,7 +325,7 @@ public class PollyRG0001CodeFixTests
             IAsyncPolicy R() => Policy.Handle<HttpRequestException>()
                 .WaitAndRetryAsync(Backoff.DecorrelatedJitterBackoffV2(TimeSpan.FromSeconds(1), 4, fastFirst: true));
         }
-        """);
+        """, outsideTrigger: true);
 
     [Fact]
     public Task V7_fixed_seed_is_removed() => Fix("""

@@ -128,7 +128,31 @@ public class PollyRG0003Tests
         }
         """);
 
+    [Fact]
+    public Task V7_retry_without_wait_on_429() => Check("""
+        class C
+        {
+            ISyncPolicy<HttpResponseMessage> P() =>
+                Policy.HandleResult<HttpResponseMessage>(r => r.StatusCode == HttpStatusCode.TooManyRequests).{|RG0003:Retry|}(3);
+            IAsyncPolicy<HttpResponseMessage> Q() =>
+                Policy.HandleResult<HttpResponseMessage>(r => !r.IsSuccessStatusCode).{|RG0003:RetryForeverAsync|}();
+        }
+        """);
+
     // ---------------------------------------------------------------------------------------------- negative
+
+    [Fact]
+    public Task V7_retry_without_wait_without_429() => Check("""
+        class C
+        {
+            IAsyncPolicy<HttpResponseMessage> P() => HttpPolicyExtensions.HandleTransientHttpError().RetryAsync(3);
+            ISyncPolicy Q() => Policy.Handle<HttpRequestException>().Retry(2);
+            ISyncPolicy<HttpResponseMessage> R() =>
+                Policy.HandleResult<HttpResponseMessage>(r => r.StatusCode == HttpStatusCode.ServiceUnavailable).RetryForever();
+            IAsyncPolicy<HttpResponseMessage> S() =>
+                Policy.HandleResult<HttpResponseMessage>(r => r.StatusCode == HttpStatusCode.TooManyRequests).RetryAsync(0);
+        }
+        """);
 
     [Fact]
     public Task V7_transient_http_error_has_no_429() => Check("""

@@ -5,8 +5,8 @@ namespace RetryGuard.Analyzers.Tests.Polly;
 /// <summary>RG0005's Polly fix: bounded overloads for <c>*Forever*</c>, a named cap for <c>int.MaxValue</c>.</summary>
 public class PollyRG0005CodeFixTests
 {
-    private static Task Fix(string code, string fixedCode) =>
-        PollyFixVerify.Fix<RG0005UnboundedPollyCodeFix>(code, fixedCode, "RG0005", RG0005UnboundedPollyCodeFix.EquivalenceKey);
+    private static Task Fix(string code, string fixedCode, bool outsideTrigger = false) =>
+        PollyFixVerify.Fix<RG0005UnboundedPollyCodeFix>(code, fixedCode, "RG0005", RG0005UnboundedPollyCodeFix.EquivalenceKey, outsideTrigger: outsideTrigger);
 
     private static Task NoFix(string code) => PollyFixVerify.NoFix<RG0005UnboundedPollyCodeFix>(code, "RG0005");
 
@@ -141,7 +141,7 @@ public class PollyRG0005CodeFixTests
                 services.AddHttpClient("llm").AddResilienceHandler("retry", pipeline =>
                     pipeline.AddRetry(new HttpRetryStrategyOptions { MaxRetryAttempts = MaxRetries }));
         }
-        """);
+        """, outsideTrigger: true);
 
     [Fact]
     public Task An_existing_const_is_reused_and_a_clashing_member_is_avoided() => Fix("""

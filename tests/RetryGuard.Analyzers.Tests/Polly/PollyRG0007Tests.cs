@@ -248,4 +248,127 @@ public class PollyRG0007Tests
             };
         }
         """, only: "RG0007");
+
+    [Fact]
+    public Task V8_guard_below_the_limit_returns_null_for_longer_waits() => Check("""
+        class C
+        {
+            object O() => new RetryStrategyOptions<HttpResponseMessage>
+            {
+                UseJitter = true,
+                DelayGenerator = args => new ValueTask<TimeSpan?>(
+                    TimeSpan.FromSeconds(Math.Min(args.Outcome.Result?.Headers.RetryAfter?.Delta?.TotalSeconds ?? 1, 3600)) is var wait &&
+                    wait <= TimeSpan.FromSeconds(90) ? wait : (TimeSpan?)null),
+            };
+        }
+        """);
+
+    [Fact]
+    public Task V8_guard_above_the_limit_is_still_reported() => Check("""
+        class C
+        {
+            object O() => new RetryStrategyOptions<HttpResponseMessage>
+            {
+                UseJitter = true,
+                DelayGenerator = {|RG0007:args => new ValueTask<TimeSpan?>(
+                    args.Outcome.Result?.Headers.RetryAfter?.Delta is TimeSpan wait && wait <= TimeSpan.FromHours(1) ? wait : (TimeSpan?)null)|},
+            };
+        }
+        """);
+
+    [Fact]
+    public Task V8_guard_that_does_not_always_hold_is_not_a_cap() => Check("""
+        class C
+        {
+            object O(bool relaxed) => new RetryStrategyOptions<HttpResponseMessage>
+            {
+                UseJitter = true,
+                DelayGenerator = {|RG0007:args => new ValueTask<TimeSpan?>(
+                    TimeSpan.FromSeconds(Math.Min(args.Outcome.Result?.Headers.RetryAfter?.Delta?.TotalSeconds ?? 1, 3600)) is var wait &&
+                    (relaxed || wait <= TimeSpan.FromSeconds(90)) ? wait : (TimeSpan?)null)|},
+            };
+        }
+        """);
+
+    // ------------------------------------- MEHR's own Retry-After wait in a pipeline of your own: nothing ends it
+
+    [Fact]
+    public Task Mehr_options_in_a_standalone_pipeline() => Check("""
+        class C
+        {
+            ResiliencePipeline<HttpResponseMessage> P() =>
+                new ResiliencePipelineBuilder<HttpResponseMessage>().AddRetry({|RG0007:new HttpRetryStrategyOptions()|}).Build();
+        }
+        """);
+
+    [Fact]
+    public Task Mehr_options_added_to_a_builder_local() => Check("""
+        class C
+        {
+            ResiliencePipeline<HttpResponseMessage> P()
+            {
+                var options = {|RG0007:new HttpRetryStrategyOptions()|} { MaxRetryAttempts = 2 };
+                var builder = new ResiliencePipelineBuilder<HttpResponseMessage>();
+                builder.AddRetry(options);
+                return builder.Build();
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Mehr_options_in_a_standalone_pipeline_with_an_outer_timeout() => Check("""
+        class C
+        {
+            ResiliencePipeline<HttpResponseMessage> P() =>
+                new ResiliencePipelineBuilder<HttpResponseMessage>()
+                    .AddTimeout(TimeSpan.FromSeconds(60))
+                    .AddRetry(new HttpRetryStrategyOptions())
+                    .Build();
+        }
+        """);
+
+    [Fact]
+    public Task Mehr_options_in_a_standalone_pipeline_without_the_header() => Check("""
+        class C
+        {
+            ResiliencePipeline<HttpResponseMessage> P() =>
+                new ResiliencePipelineBuilder<HttpResponseMessage>().AddRetry(new HttpRetryStrategyOptions { ShouldRetryAfterHeader = false }).Build();
+        }
+        """);
+
+    [Fact]
+    public Task Mehr_options_replacing_the_standard_handlers_retry() => Check("""
+        class C
+        {
+            void M(IHttpClientBuilder builder) => builder.AddStandardResilienceHandler(o => o.Retry = new HttpRetryStrategyOptions { MaxRetryAttempts = 2 });
+        }
+        """);
+
+    [Fact]
+    public Task Mehr_options_of_a_pipeline_built_elsewhere() => Check("""
+        class C
+        {
+            void M(ResiliencePipelineBuilder<HttpResponseMessage> builder) => builder.AddRetry(new HttpRetryStrategyOptions());
+        }
+        """);
+
+    [Fact]
+    public Task Mehr_options_in_a_standalone_pipeline_get_no_fix() =>
+        PollyFixVerify.NoFix<RetryGuard.CodeFixes.RG0007UncappedRetryAfterCodeFix>("""
+            class C
+            {
+                ResiliencePipeline<HttpResponseMessage> P() =>
+                    new ResiliencePipelineBuilder<HttpResponseMessage>().AddRetry({|RG0007:new HttpRetryStrategyOptions()|}).Build();
+            }
+            """, "RG0007");
+
+    [Fact]
+    public Task Mehr_options_in_a_standalone_pipeline_get_no_polly_fix() =>
+        PollyFixVerify.NoFix<RetryGuard.CodeFixes.Polly.RG0007CapRetryAfterPollyCodeFix>("""
+            class C
+            {
+                ResiliencePipeline<HttpResponseMessage> P() =>
+                    new ResiliencePipelineBuilder<HttpResponseMessage>().AddRetry({|RG0007:new HttpRetryStrategyOptions()|}).Build();
+            }
+            """, "RG0007");
 }

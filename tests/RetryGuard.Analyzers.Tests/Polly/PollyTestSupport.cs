@@ -95,10 +95,21 @@ internal static class PollyFixVerify
     /// <summary>Polly's usings without Polly.Contrib.WaitAndRetry: RetryGuard's <c>Backoff</c> may be imported.</summary>
     public static string UsingsWithoutContrib => PollyTestSupport.Usings.Replace("using Polly.Contrib.WaitAndRetry;\n", string.Empty);
 
-    public static Task Fix<TFix>(string code, string fixedCode, string only, string? equivalenceKey = null, int? iterations = null, string? usings = null, string? fixedUsings = null)
+    /// <param name="outsideTrigger">
+    /// The diagnostic lies outside the syntax node whose analysis reports it (a property write in a later statement on
+    /// the options local, a Contrib call in a local's initializer): the analyzer reports it from the creation or the
+    /// retry call, so the IDE computes it for the whole document, not for the span alone; the testing library's
+    /// local-diagnostic check is skipped for it.
+    /// </param>
+    public static Task Fix<TFix>(string code, string fixedCode, string only, string? equivalenceKey = null, int? iterations = null, string? usings = null, string? fixedUsings = null, bool outsideTrigger = false)
         where TFix : Microsoft.CodeAnalysis.CodeFixes.CodeFixProvider, new()
     {
         var test = Create<TFix>(only);
+        if (outsideTrigger)
+        {
+            test.CodeFixTestBehaviors |= Microsoft.CodeAnalysis.Testing.CodeFixTestBehaviors.SkipLocalDiagnosticCheck;
+        }
+
         test.TestCode = (usings ?? PollyTestSupport.Usings) + code;
         test.FixedCode = (fixedUsings ?? usings ?? PollyTestSupport.Usings) + fixedCode;
         test.CodeActionEquivalenceKey = equivalenceKey;
@@ -109,6 +120,17 @@ internal static class PollyFixVerify
             test.NumberOfFixAllInProjectIterations = count;
         }
 
+        return test.RunAsync();
+    }
+
+    /// <summary>A fix under <c>.editorconfig</c> settings (for example <c>retryguard.max_retry_after</c>).</summary>
+    public static Task FixWithConfig<TFix>(string code, string fixedCode, string only, string editorConfig)
+        where TFix : Microsoft.CodeAnalysis.CodeFixes.CodeFixProvider, new()
+    {
+        var test = Create<TFix>(only);
+        test.TestCode = PollyTestSupport.Usings + code;
+        test.FixedCode = PollyTestSupport.Usings + fixedCode;
+        test.TestState.AnalyzerConfigFiles.Add(("/.editorconfig", "root = true\n\n[*.cs]\n" + editorConfig));
         return test.RunAsync();
     }
 

@@ -108,4 +108,64 @@ public class RG0006PollyCodeFixTests
             """;
         return Fix(code, code);
     }
+
+    [Fact]
+    public Task Sample_shape_alias_qualified_client_and_options_with_a_transport() => Fix("""
+        class C
+        {
+            static async Task<string> Ask(HttpMessageHandler gateway, string prompt)
+            {
+                using var http = new HttpClient(gateway, disposeHandler: false);
+                var options = new OpenAIClientOptions
+                {
+                    Endpoint = new Uri("https://gateway.example/v1/"),
+                    Transport = new HttpClientPipelineTransport(http),
+                };
+                var chat = new OpenAI.Chat.ChatClient("gpt-4o-mini", new ApiKeyCredential("k"), options);
+                for (int attempt = 0; attempt < 3; attempt++)
+                {
+                    try
+                    {
+                        OpenAI.Chat.ChatCompletion completion = await {|RG0006:chat.CompleteChatAsync([new OpenAI.Chat.UserChatMessage(prompt)])|};
+                        return completion.Content[0].Text;
+                    }
+                    catch (ClientResultException exception) when (exception.Status >= 500 && attempt < 2)
+                    {
+                        await Task.Delay(Random.Shared.Next(100, 1000));
+                    }
+                }
+
+                throw new InvalidOperationException();
+            }
+        }
+        """, """
+        class C
+        {
+            static async Task<string> Ask(HttpMessageHandler gateway, string prompt)
+            {
+                using var http = new HttpClient(gateway, disposeHandler: false);
+                var options = new OpenAIClientOptions
+                {
+                    Endpoint = new Uri("https://gateway.example/v1/"),
+                    Transport = new HttpClientPipelineTransport(http),
+                    RetryPolicy = new ClientRetryPolicy(0)
+                };
+                var chat = new OpenAI.Chat.ChatClient("gpt-4o-mini", new ApiKeyCredential("k"), options);
+                for (int attempt = 0; attempt < 3; attempt++)
+                {
+                    try
+                    {
+                        OpenAI.Chat.ChatCompletion completion = await chat.CompleteChatAsync([new OpenAI.Chat.UserChatMessage(prompt)]);
+                        return completion.Content[0].Text;
+                    }
+                    catch (ClientResultException exception) when (exception.Status >= 500 && attempt < 2)
+                    {
+                        await Task.Delay(Random.Shared.Next(100, 1000));
+                    }
+                }
+
+                throw new InvalidOperationException();
+            }
+        }
+        """);
 }

@@ -486,4 +486,40 @@ public class RG0006ResilienceHandlerTests
             }
         }
         """);
+
+    // ---------------------------------------------------------------- registration and client in different files
+
+    private static Task CheckFiles(string startup, string client)
+    {
+        var test = new Microsoft.CodeAnalysis.CSharp.Testing.CSharpAnalyzerTest<RetryAnalyzer, DefaultVerifier>
+        {
+            ReferenceAssemblies = TestReferences.None,
+        };
+        test.TestState.Sources.Add(("/Startup.cs", RG0006PollyTests.Usings + startup));
+        test.TestState.Sources.Add(("/GatewayClient.cs", RG0006PollyTests.Usings + client));
+        test.TestState.AdditionalReferences.AddRange(TestReferences.Net100);
+        test.TestState.AdditionalReferences.AddRange(RG0006PollyTests.References);
+        Verify<RetryAnalyzer>.Focus(test, "RG0006");
+        return test.RunAsync();
+    }
+
+    [Fact]
+    public Task Registration_in_another_file() => CheckFiles("""
+        static class Startup
+        {
+            public static void Configure(IServiceCollection services) => services.AddHttpClient<GatewayClient>().AddStandardResilienceHandler();
+        }
+        """, TypedClient.Replace("{|#0:", "{|RG0006:"));
+
+    [Fact]
+    public Task Registration_without_the_handler_in_another_file() => CheckFiles("""
+        static class Startup
+        {
+            public static void Configure(IServiceCollection services)
+            {
+                services.AddHttpClient<GatewayClient>().SetHandlerLifetime(TimeSpan.FromMinutes(5));
+                services.AddHttpClient("llm").AddStandardResilienceHandler();
+            }
+        }
+        """, PlainTypedClient);
 }

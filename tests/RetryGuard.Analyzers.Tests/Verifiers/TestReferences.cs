@@ -20,6 +20,13 @@ internal static class TestReferences
     public static MetadataReference Runtime { get; } =
         MetadataReference.CreateFromFile(typeof(global::RetryGuard.Backoff).Assembly.Location);
 
+    /// <summary>
+    /// What the runtime's public signatures need beyond the framework (<c>RetryGuardPolicy(options, ILogger?)</c>); a
+    /// package consumer gets it as the package's dependency.
+    /// </summary>
+    public static MetadataReference RuntimeLogging { get; } =
+        MetadataReference.CreateFromFile(typeof(global::Microsoft.Extensions.Logging.ILogger).Assembly.Location);
+
     /// <summary>OpenAI's .NET SDK with System.ClientModel and BinaryData (RG0006).</summary>
     public static ImmutableArray<MetadataReference> OpenAI { get; } = ImmutableArray.Create<MetadataReference>(
         MetadataReference.CreateFromFile(typeof(global::OpenAI.Chat.ChatClient).Assembly.Location),

@@ -73,7 +73,8 @@ internal static class Verify<TAnalyzer>
         }
     }
 
-    public static Task CodeFixAsync<TCodeFix>(string source, string fixedSource, int? iterations = null, string? equivalenceKey = null, string? only = null)
+    public static Task CodeFixAsync<TCodeFix>(string source, string fixedSource, int? iterations = null, string? equivalenceKey = null, string? only = null,
+        CodeFixTestBehaviors behaviors = CodeFixTestBehaviors.None, IEnumerable<MetadataReference>? references = null)
         where TCodeFix : CodeFixProvider, new()
     {
         var test = new CSharpCodeFixTest<TAnalyzer, TCodeFix, DefaultVerifier>
@@ -81,6 +82,7 @@ internal static class Verify<TAnalyzer>
             TestCode = source,
             FixedCode = fixedSource,
             CodeActionEquivalenceKey = equivalenceKey,
+            CodeFixTestBehaviors = behaviors,
         };
         Focus(test, only);
         if (iterations is { } count)
@@ -91,14 +93,16 @@ internal static class Verify<TAnalyzer>
         }
 
         Configure(test, withRuntime: true, OutputKind.DynamicallyLinkedLibrary);
+        AddReferences(test, references);
         return test.RunAsync();
     }
 
     /// <summary>A code-fix test over several documents: Fix All across documents and the project.</summary>
-    public static Task CodeFixAsync<TCodeFix>((string Name, string Source)[] sources, (string Name, string Source)[] fixedSources, string? only = null)
+    public static Task CodeFixAsync<TCodeFix>((string Name, string Source)[] sources, (string Name, string Source)[] fixedSources, string? only = null,
+        CodeFixTestBehaviors behaviors = CodeFixTestBehaviors.None)
         where TCodeFix : CodeFixProvider, new()
     {
-        var test = new CSharpCodeFixTest<TAnalyzer, TCodeFix, DefaultVerifier>();
+        var test = new CSharpCodeFixTest<TAnalyzer, TCodeFix, DefaultVerifier> { CodeFixTestBehaviors = behaviors };
         Focus(test, only);
         foreach (var (name, source) in sources)
         {
@@ -123,6 +127,7 @@ internal static class Verify<TAnalyzer>
         if (withRuntime)
         {
             test.TestState.AdditionalReferences.Add(TestReferences.Runtime);
+            test.TestState.AdditionalReferences.Add(TestReferences.RuntimeLogging);
         }
 
         test.SolutionTransforms.Add((solution, projectId) =>

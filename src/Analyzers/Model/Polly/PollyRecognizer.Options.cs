@@ -392,11 +392,44 @@ internal sealed partial class PollyRecognizer
         // Only results are handled (no exception retries): a backoff kept for non-429 statuses serves nothing when
         // the statuses are 429 alone.
         bool resultsOnly = shouldHandle.Kind == SettingKind.Known && !conditions.SawException;
-        var delays = OptionsDelays(state, isHttp, location, tree, resultsOnly);
+        var delays = OptionsDelays(state, isHttp, location, tree, resultsOnly, standardHandler || !InStandalonePipelineWithoutTimeout(state));
         var onRetry = state.Get("OnRetry");
         bool changesRequest = onRetry.Kind == SettingKind.Unknown ||
                               (onRetry.Kind == SettingKind.Known && CallbackChangesRequest(onRetry.Value!));
         return Build(kind, root, delays, predicates, bound, changesRequest);
+    }
+
+    /// <summary>
+    /// The options are added with <c>AddRetry</c> to a pipeline built with <c>new ResiliencePipelineBuilder…()</c> (not
+    /// a resilience handler's builder, where the HttpClient's Timeout ends every wait), with no timeout outside the retry.
+    /// </summary>
+    private bool InStandalonePipelineWithoutTimeout(OptionsState state)
+    {
+        if (state.AddedBy is not { TargetMethod.Name: "AddRetry" } addRetry || HasOuterTimeout(addRetry))
+        {
+            return false;
+        }
+
+        IOperation? receiver = addRetry.Instance ?? FirstArgument(addRetry);
+        for (int step = 0; step < 32 && receiver is not null; step++)
+        {
+            var unwrapped = PollyFlow.Unwrap(receiver);
+            switch (unwrapped)
+            {
+                case IInvocationOperation link:
+                    receiver = link.Instance ?? FirstArgument(link);
+                    continue;
+                case ILocalReferenceOperation local when _flow.SingleWrite(local) is { } initial:
+                    receiver = initial;
+                    continue;
+                case IObjectCreationOperation creation:
+                    return creation.Type is INamedTypeSymbol { Name: "ResiliencePipelineBuilder" } builder && IsPollyType(builder);
+                default:
+                    return false;
+            }
+        }
+
+        return false;
     }
 
     private static Location WriteLocation(Setting setting, SyntaxTree tree, Location fallback) =>
@@ -536,7 +569,11 @@ internal sealed partial class PollyRecognizer
     /// The waits of a v8 / MEHR options object: its <c>DelayGenerator</c>, the built-in backoff (used when there is
     /// no generator or the generator returns null), and MEHR's Retry-After handling.
     /// </summary>
-    private List<PendingDelay> OptionsDelays(OptionsState state, bool isHttp, Location location, SyntaxTree tree, bool resultsOnly)
+    /// <param name="retryAfterBounded">
+    /// Something ends MEHR's own Retry-After wait: the standard handler's total request timeout, an HttpClient's
+    /// Timeout around a resilience handler, an outer timeout strategy (Polly ignores <c>MaxDelay</c> for generated delays).
+    /// </param>
+    private List<PendingDelay> OptionsDelays(OptionsState state, bool isHttp, Location location, SyntaxTree tree, bool resultsOnly, bool retryAfterBounded)
     {
         var delays = new List<PendingDelay>();
         var jitterSetting = state.Get("UseJitter");
@@ -587,7 +624,11 @@ internal sealed partial class PollyRecognizer
 
         if (headerHonoured == true)
         {
-            delays.Add(new PendingDelay(location, "Retry-After (ShouldRetryAfterHeader)", DelaySource.RetryAfter | DelaySource.Capped, null));
+            delays.Add(new PendingDelay(
+                location,
+                "Retry-After (ShouldRetryAfterHeader)",
+                retryAfterBounded ? DelaySource.RetryAfter | DelaySource.Capped : DelaySource.RetryAfter,
+                null));
         }
 
         if (!builtInUsed || IsZeroDelay(state.Get("Delay")))

@@ -153,6 +153,11 @@ internal sealed partial class PollyRecognizer
                 bound = new RetryBound(BoundKind.AttemptCap, null);
             }
         }
+        else
+        {
+            // Retry / RetryForever: the next attempt follows at once.
+            delays.Add(NoWait(name, method.Name));
+        }
 
         if (bound.Kind == BoundKind.Unbounded && InsideV7Timeout(retry))
         {
@@ -435,6 +440,13 @@ internal sealed partial class PollyRecognizer
         public bool DropWhenUnused { get; set; }
     }
 
+    /// <summary>
+    /// No wait at all before the next attempt (<c>Retry</c>, <c>RetryForever</c>): nothing to jitter (no RG0001), but
+    /// a 429 retried at once ignores Retry-After as much as a fixed wait does.
+    /// </summary>
+    private static PendingDelay NoWait(Location location, string method) =>
+        new(location, "no wait (" + method + ")", DelaySource.None, null);
+
     /// <summary>A v7 sleep-duration provider: a lambda, a method group or a delegate held in a local.</summary>
     private PendingDelay ProviderDelay(IOperation provider, SyntaxTree tree)
     {
@@ -550,7 +562,13 @@ internal sealed partial class PollyRecognizer
             }
 
             sources |= _tracer.Trace(inner);
-            if (_tracer.Cap is { } found && (cap is null || found > cap))
+            var valueCap = _tracer.Cap;
+            if (GuardCap(inner) is { } guard && (valueCap is null || guard < valueCap))
+            {
+                valueCap = guard;
+            }
+
+            if (valueCap is { } found && (cap is null || found > cap))
             {
                 // Several returns: the loosest cap is the one that holds.
                 cap = found;
@@ -569,6 +587,55 @@ internal sealed partial class PollyRecognizer
 
         return sources == DelaySource.None ? DelaySource.Unknown : sources;
     }
+
+    /// <summary>
+    /// <c>x is TimeSpan d &amp;&amp; d &lt;= K ? d : null</c> (what RG0007's fix writes): only waits up to K are returned,
+    /// whatever caps <c>x</c> itself. The comparison must hold whenever the wait is returned (a conjunct of the condition).
+    /// </summary>
+    private TimeSpan? GuardCap(IOperation value)
+    {
+        if (PollyFlow.Unwrap(value) is not IConditionalOperation { WhenFalse: { } whenFalse } conditional || !IsNullConstant(whenFalse) ||
+            PollyFlow.Unwrap(conditional.WhenTrue) is not ILocalReferenceOperation returned)
+        {
+            return null;
+        }
+
+        TimeSpan? cap = null;
+        var pending = new Stack<IOperation>();
+        pending.Push(conditional.Condition);
+        while (pending.Count > 0)
+        {
+            if (PollyFlow.Unwrap(pending.Pop()) is not IBinaryOperation binary)
+            {
+                continue;
+            }
+
+            IOperation? bound = null;
+            switch (binary.OperatorKind)
+            {
+                case BinaryOperatorKind.ConditionalAnd:
+                    pending.Push(binary.LeftOperand);
+                    pending.Push(binary.RightOperand);
+                    continue;
+                case BinaryOperatorKind.LessThan or BinaryOperatorKind.LessThanOrEqual when IsLocal(binary.LeftOperand, returned.Local):
+                    bound = binary.RightOperand;
+                    break;
+                case BinaryOperatorKind.GreaterThan or BinaryOperatorKind.GreaterThanOrEqual when IsLocal(binary.RightOperand, returned.Local):
+                    bound = binary.LeftOperand;
+                    break;
+            }
+
+            if (bound is not null && TimeSpanConstants.Evaluate(bound, _symbols, _semanticModels) is { } limit && (cap is null || limit < cap))
+            {
+                cap = limit;
+            }
+        }
+
+        return cap;
+    }
+
+    private static bool IsLocal(IOperation operation, ILocalSymbol local) =>
+        PollyFlow.Unwrap(operation) is ILocalReferenceOperation reference && SymbolEqualityComparer.Default.Equals(reference.Local, local);
 
     /// <summary>
     /// Reads of Retry-After anywhere in the body make the delay server-directed (the tracer cannot follow

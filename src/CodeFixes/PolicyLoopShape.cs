@@ -1,0 +1,621 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
+using RetryGuard.Analyzers.Model;
+
+namespace RetryGuard.CodeFixes;
+
+/// <summary>
+/// A hand-written retry loop that <c>RetryGuardPolicy.ExecuteAsync</c> can replace with the same inputs, result,
+/// cancellation token and exceptions for the caller. The shape, read from the loop's <see cref="RetryConstruct"/> and
+/// its syntax:
+/// <list type="bullet">
+/// <item>a counted loop <c>for (int i = S; i &lt; N; i++)</c> (constant bounds, at least one attempt) whose every
+/// <c>catch</c> has the filter "not the last attempt", so the last attempt's exception reaches the caller; or an endless
+/// <c>while (true)</c> / <c>for (;;)</c> / <c>do ... while (true)</c> whose catches have no filter;</item>
+/// <item>a body that is one <c>try</c> (no <c>finally</c>) whose block is the attempt: it returns its result from inside,
+/// never falls through, never breaks or continues, reads neither the attempt counter nor anything it writes outside
+/// itself, and captures nothing a lambda cannot;</item>
+/// <item>catches of <see cref="System.Net.Http.HttpRequestException"/> only, whose blocks only wait (locals computing
+/// the delay and the wait itself);</item>
+/// <item>after a counted loop, nothing, or one <c>throw</c>/<c>return</c> that the filter makes unreachable;</item>
+/// <item>an <c>async</c> function returning <c>Task&lt;T&gt;</c> or <c>ValueTask&lt;T&gt;</c>, and one cancellation token
+/// (a parameter or local) at most.</item>
+/// </list>
+/// </summary>
+internal sealed class PolicyLoopShape
+{
+    private const int MostAttemptsChecked = 1000;
+
+    private PolicyLoopShape(StatementSyntax loop, TryStatementSyntax attempt, StatementSyntax? deadEnd, ExpressionSyntax? retries,
+        ISymbol? token, ITypeSymbol result, bool resultIsInferred)
+    {
+        Loop = loop;
+        Attempt = attempt;
+        DeadEnd = deadEnd;
+        Retries = retries;
+        Token = token;
+        Result = result;
+        ResultIsInferred = resultIsInferred;
+    }
+
+    public StatementSyntax Loop { get; }
+
+    /// <summary>The <c>try</c> whose block is one attempt.</summary>
+    public TryStatementSyntax Attempt { get; }
+
+    /// <summary>The unreachable <c>throw</c> or <c>return</c> after a counted loop, removed with it.</summary>
+    public StatementSyntax? DeadEnd { get; }
+
+    /// <summary><c>MaxRetries</c>: the loop's attempts less one; null for an endless loop (the policy's default cap).</summary>
+    public ExpressionSyntax? Retries { get; }
+
+    /// <summary>The cancellation token the attempt and the waits use, if any.</summary>
+    public ISymbol? Token { get; }
+
+    /// <summary>The function's result type: <c>T</c> of its <c>Task&lt;T&gt;</c>.</summary>
+    public ITypeSymbol Result { get; }
+
+    /// <summary>Every <c>return</c> of the attempt has exactly <see cref="Result"/>'s type: no type argument needed.</summary>
+    public bool ResultIsInferred { get; }
+
+    /// <summary>The retry loop that <paramref name="diagnostic"/> was reported on, with its model; null when it is none.</summary>
+    public static (StatementSyntax Loop, RetryConstruct Construct)? ConstructFor(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
+    {
+        if (KnownSymbols.TryCreate(model.Compilation) is not { } symbols || !root.FullSpan.Contains(diagnostic.Location.SourceSpan))
+        {
+            return null;
+        }
+
+        StatementSyntax? loop = null;
+        for (var node = root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true); node is not null; node = node.Parent)
+        {
+            if (node is ForStatementSyntax or WhileStatementSyntax or DoStatementSyntax or ForEachStatementSyntax)
+            {
+                loop = (StatementSyntax)node;
+                break;
+            }
+
+            if (node is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax or MemberDeclarationSyntax)
+            {
+                return null;
+            }
+        }
+
+        if (loop is null || model.GetOperation(loop, cancellationToken) is not ILoopOperation operation)
+        {
+            return null;
+        }
+
+        var compilation = model.Compilation;
+        var recognizer = new RetryRecognizer(symbols, tree => tree == model.SyntaxTree ? model : compilation.GetSemanticModel(tree));
+        var construct = recognizer.RecognizeLoop(operation);
+        if (construct is null || construct.Kind != RetryKind.Loop || !Reports(construct, diagnostic.Location))
+        {
+            return null;
+        }
+
+        return (loop, construct);
+    }
+
+    /// <summary>The diagnostic is one of the construct's: at a wait, an admission or the missing bound.</summary>
+    private static bool Reports(RetryConstruct construct, Location location) =>
+        construct.Delays.Any(delay => delay.Location.SourceSpan == location.SourceSpan) ||
+        construct.Admissions.Any(admission => admission.Location.SourceSpan == location.SourceSpan) ||
+        construct.Bound.Location?.SourceSpan == location.SourceSpan;
+
+    public static PolicyLoopShape? Match(StatementSyntax loop, RetryConstruct construct, SemanticModel model, CancellationToken cancellationToken)
+    {
+        if (KnownSymbols.TryCreate(model.Compilation) is not { } symbols ||
+            ((CSharpParseOptions)loop.SyntaxTree.Options).LanguageVersion < LanguageVersion.CSharp8 ||
+            loop.Parent is not BlockSyntax block)
+        {
+            return null;
+        }
+
+        // The function: async, Task<T> or ValueTask<T>.
+        if (model.GetEnclosingSymbol(loop.SpanStart, cancellationToken) is not IMethodSymbol { IsAsync: true } function ||
+            function.ReturnType is not INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 1 } returned ||
+            returned.ContainingNamespace?.ToDisplayString() != "System.Threading.Tasks" ||
+            returned.Name is not ("Task" or "ValueTask") ||
+            returned.TypeArguments[0] is not { } result || result is IErrorTypeSymbol ||
+            function.ContainingType is { IsValueType: true })
+        {
+            return null;
+        }
+
+        // The header: counted or endless.
+        Counter? counter = null;
+        StatementSyntax body;
+        switch (loop)
+        {
+            case WhileStatementSyntax whileLoop when IsTrue(whileLoop.Condition, model):
+                body = whileLoop.Statement;
+                break;
+            case DoStatementSyntax doLoop when IsTrue(doLoop.Condition, model):
+                body = doLoop.Statement;
+                break;
+            case ForStatementSyntax { Declaration: null, Initializers.Count: 0, Condition: null, Incrementors.Count: 0 } forever:
+                body = forever.Statement;
+                break;
+            case ForStatementSyntax counted when Counter.Match(counted, model, cancellationToken) is { } found:
+                counter = found;
+                body = counted.Statement;
+                break;
+            default:
+                return null;
+        }
+
+        var attempt = body switch
+        {
+            TryStatementSyntax single => single,
+            BlockSyntax { Statements.Count: 1 } single when single.Statements[0] is TryStatementSyntax only => only,
+            _ => null,
+        };
+        if (attempt is null || attempt.Finally is not null || attempt.Catches.Count == 0 ||
+            !MatchesModel(construct, attempt, counted: counter is not null))
+        {
+            return null;
+        }
+
+        // What the loop catches: HttpRequestException, with the "not the last attempt" filter on a counted loop.
+        var recognizer = new RetryRecognizer(symbols, tree => tree == model.SyntaxTree ? model : null);
+        foreach (var clause in attempt.Catches)
+        {
+            if (clause.Declaration is null ||
+                model.GetTypeInfo(clause.Declaration.Type, cancellationToken).Type?.ToDisplayString() != "System.Net.Http.HttpRequestException" ||
+                (counter is null ? clause.Filter is not null : !counter.LetsOnlyTheLastAttemptThrough(clause.Filter, model)) ||
+                !OnlyWaits(clause.Block, model, recognizer, cancellationToken))
+            {
+                return null;
+            }
+        }
+
+        if (!IsSelfContainedAttempt(attempt.Block, counter?.Variable, model) ||
+            ReturnsOf(attempt.Block, model, cancellationToken) is not { } returnTypes ||
+            !returnTypes.All(type => type is null || model.Compilation.ClassifyConversion(type, result).IsImplicit) ||
+            returnTypes.Any(type => MayBeResponse(type, model.Compilation)) ||
+            CallsSdkClient(attempt.Block, model, cancellationToken))
+        {
+            return null;
+        }
+
+        // After a counted loop: nothing, or one throw/return that the loop never reaches.
+        StatementSyntax? deadEnd = null;
+        var index = block.Statements.IndexOf(loop);
+        var following = block.Statements.Count - index - 1;
+        if (counter is not null && following > 0)
+        {
+            if (following != 1 || block.Statements[index + 1] is not (ThrowStatementSyntax or ReturnStatementSyntax))
+            {
+                return null;
+            }
+
+            deadEnd = block.Statements[index + 1];
+        }
+
+        if (TokenOf(attempt, model, cancellationToken) is not { } token)
+        {
+            return null;
+        }
+
+        var inferred = returnTypes.All(type => SymbolEqualityComparer.IncludeNullability.Equals(type, result));
+        return new PolicyLoopShape(loop, attempt, deadEnd, counter?.Retries(), token.Symbol, result, inferred);
+    }
+
+    /// <summary>
+    /// The model agrees: the loop's bound is its counter (or it has none), and every wait and every admitted status
+    /// is on the catch path, so the attempt itself never waits or decides to retry.
+    /// </summary>
+    private static bool MatchesModel(RetryConstruct construct, TryStatementSyntax attempt, bool counted)
+    {
+        if (construct.Bound.Kind != (counted ? BoundKind.AttemptCap : BoundKind.Unbounded))
+        {
+            return false;
+        }
+
+        bool OnCatchPath(Location location) => attempt.Catches.Any(clause => clause.Span.Contains(location.SourceSpan));
+        return construct.Delays.All(delay => OnCatchPath(delay.Location)) &&
+               construct.Admissions.All(admission => OnCatchPath(admission.Location));
+    }
+
+    private static bool IsTrue(ExpressionSyntax condition, SemanticModel model) =>
+        model.GetConstantValue(condition) is { HasValue: true, Value: true };
+
+    /// <summary>
+    /// The attempt as a lambda body: it ends every path with a <c>return value;</c> or a throw, leaves the loop no
+    /// other way, reads no attempt counter, writes nothing declared outside it, and captures no ref or ref-like value.
+    /// </summary>
+    private static bool IsSelfContainedAttempt(BlockSyntax attempt, ILocalSymbol? counter, SemanticModel model)
+    {
+        var flow = model.AnalyzeControlFlow(attempt);
+        if (flow is null || !flow.Succeeded || flow.EndPointIsReachable ||
+            flow.ExitPoints.Any(exit => exit is not ReturnStatementSyntax { Expression: not null }))
+        {
+            return false;
+        }
+
+        if (attempt.DescendantNodes().Any(node => node is GotoStatementSyntax or LabeledStatementSyntax or YieldStatementSyntax))
+        {
+            return false;
+        }
+
+        var data = model.AnalyzeDataFlow(attempt);
+        if (data is null || !data.Succeeded)
+        {
+            return false;
+        }
+
+        foreach (var written in data.WrittenInside)
+        {
+            if (!written.DeclaringSyntaxReferences.Any(reference => attempt.Span.Contains(reference.Span)))
+            {
+                return false;
+            }
+        }
+
+        foreach (var used in data.ReadInside.Concat(data.WrittenInside))
+        {
+            if (SymbolEqualityComparer.Default.Equals(used, counter))
+            {
+                return false;
+            }
+
+            switch (used)
+            {
+                case IParameterSymbol { RefKind: not RefKind.None }:
+                case ILocalSymbol { IsRef: true }:
+                case IParameterSymbol { Type.IsRefLikeType: true }:
+                case ILocalSymbol { Type.IsRefLikeType: true } when !attempt.Span.Contains(used.DeclaringSyntaxReferences.FirstOrDefault()?.Span ?? default):
+                    return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// A returned value that may be an <c>HttpResponseMessage</c>: the policy judges such a result by its status (it
+    /// would retry a 503 the loop returned), so the loop and the policy part ways.
+    /// </summary>
+    private static bool MayBeResponse(ITypeSymbol? type, Compilation compilation)
+    {
+        if (type is null || compilation.GetTypeByMetadataName("System.Net.Http.HttpResponseMessage") is not { } response)
+        {
+            return false;
+        }
+
+        return KnownSymbols.IsOrDerives(type, response) ||
+               type.SpecialType == SpecialType.System_Object ||
+               type.TypeKind is TypeKind.Interface or TypeKind.TypeParameter or TypeKind.Dynamic;
+    }
+
+    /// <summary>
+    /// A call of an SDK client (OpenAI, Azure, System.ClientModel): the policy retries their exceptions by status,
+    /// where a loop that catches <c>HttpRequestException</c> lets them through; and the client retries on its own (RG0006).
+    /// </summary>
+    private static bool CallsSdkClient(BlockSyntax attempt, SemanticModel model, CancellationToken cancellationToken)
+    {
+        foreach (var invocation in attempt.DescendantNodes().OfType<InvocationExpressionSyntax>())
+        {
+            if (model.GetSymbolInfo(invocation, cancellationToken).Symbol is IMethodSymbol method &&
+                (IsSdk(method.ContainingType) || IsSdk(method.ReceiverType as INamedTypeSymbol)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+
+        static bool IsSdk(INamedTypeSymbol? type)
+        {
+            var ns = type?.ContainingNamespace?.ToDisplayString() ?? string.Empty;
+            return ns == "OpenAI" || ns.StartsWith("OpenAI.", System.StringComparison.Ordinal) ||
+                   ns == "Azure" || ns.StartsWith("Azure.", System.StringComparison.Ordinal) ||
+                   ns == "System.ClientModel" || ns.StartsWith("System.ClientModel.", System.StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>The types of the attempt's <c>return</c> values (null for a typeless <c>null</c>/<c>default</c>); null if none.</summary>
+    private static List<ITypeSymbol?>? ReturnsOf(BlockSyntax attempt, SemanticModel model, CancellationToken cancellationToken)
+    {
+        var types = new List<ITypeSymbol?>();
+        foreach (var node in attempt.DescendantNodes(node => node is not (AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax)))
+        {
+            if (node is ReturnStatementSyntax { Expression: { } value })
+            {
+                types.Add(model.GetTypeInfo(value, cancellationToken).Type);
+            }
+        }
+
+        return types.Count == 0 ? null : types;
+    }
+
+    /// <summary>
+    /// A catch block that only waits: the wait (<c>Task.Delay</c>, <c>Thread.Sleep</c>) and locals that compute its
+    /// delay from arithmetic, <c>TimeSpan</c>, <c>Math</c>, <c>Random</c> and RetryGuard's helpers. Anything else — a log
+    /// line, a counter, a rethrow — is behaviour the policy would not keep.
+    /// </summary>
+    private static bool OnlyWaits(BlockSyntax block, SemanticModel model, RetryRecognizer recognizer, CancellationToken cancellationToken)
+    {
+        foreach (var statement in block.Statements)
+        {
+            switch (statement)
+            {
+                case EmptyStatementSyntax:
+                    continue;
+                case ExpressionStatementSyntax expression when IsWait(expression.Expression, model, recognizer, cancellationToken):
+                    continue;
+                case LocalDeclarationStatementSyntax { UsingKeyword.RawKind: 0, AwaitKeyword.RawKind: 0 } declaration
+                    when declaration.Declaration.Variables.All(variable =>
+                        variable.Initializer is { } initializer && IsPure(model.GetOperation(initializer.Value, cancellationToken))):
+                    continue;
+                default:
+                    return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool IsWait(ExpressionSyntax expression, SemanticModel model, RetryRecognizer recognizer, CancellationToken cancellationToken)
+    {
+        if (expression is AwaitExpressionSyntax awaited)
+        {
+            expression = awaited.Expression;
+        }
+
+        // await Task.Delay(...).ConfigureAwait(false)
+        if (expression is InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax { Name.Identifier.ValueText: "ConfigureAwait", Expression: var inner } })
+        {
+            expression = inner;
+        }
+
+        return model.GetOperation(expression, cancellationToken) is IInvocationOperation invocation && recognizer.IsWait(invocation) &&
+               invocation.Arguments.All(argument => IsPure(argument.Value));
+    }
+
+    /// <summary>No effect but a value: literals, reads, arithmetic, and calls into the delay helpers only.</summary>
+    private static bool IsPure(IOperation? operation)
+    {
+        if (operation is null)
+        {
+            return false;
+        }
+
+        foreach (var node in operation.DescendantsAndSelf())
+        {
+            switch (node)
+            {
+                case IAssignmentOperation or IIncrementOrDecrementOperation or IAwaitOperation or IAnonymousFunctionOperation or IThrowOperation:
+                    return false;
+                case IInvocationOperation invocation when !IsDelayHelper(invocation.TargetMethod.ContainingType):
+                    return false;
+                case IObjectCreationOperation creation when !IsDelayHelper(creation.Type as INamedTypeSymbol):
+                    return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool IsDelayHelper(INamedTypeSymbol? type) =>
+        type?.ToDisplayString() is "System.Math" or "System.TimeSpan" or "System.Random" or "System.Convert" or "System.Threading.CancellationToken" ||
+        type?.ContainingNamespace?.ToDisplayString() == "RetryGuard" ||
+        type?.SpecialType is SpecialType.System_Int32 or SpecialType.System_Int64 or SpecialType.System_Double;
+
+    private sealed class TokenUse
+    {
+        public TokenUse(ISymbol? symbol) => Symbol = symbol;
+
+        public ISymbol? Symbol { get; }
+    }
+
+    /// <summary>The one cancellation token (parameter or local) the loop uses, or a use with no symbol; null for several.</summary>
+    private static TokenUse? TokenOf(TryStatementSyntax attempt, SemanticModel model, CancellationToken cancellationToken)
+    {
+        ISymbol? token = null;
+        foreach (var identifier in attempt.DescendantNodes().OfType<IdentifierNameSyntax>())
+        {
+            if (model.GetTypeInfo(identifier, cancellationToken).Type?.ToDisplayString() != "System.Threading.CancellationToken")
+            {
+                continue;
+            }
+
+            var symbol = model.GetSymbolInfo(identifier, cancellationToken).Symbol;
+            if (symbol is ILocalSymbol local && attempt.Span.Contains(local.DeclaringSyntaxReferences.FirstOrDefault()?.Span ?? default))
+            {
+                // A token the attempt makes itself goes into the lambda with it.
+                continue;
+            }
+
+            if (symbol is not (IParameterSymbol or ILocalSymbol) || identifier.Parent is MemberAccessExpressionSyntax { Name: var name } && name == identifier)
+            {
+                if (symbol is IPropertySymbol or IFieldSymbol && symbol.ContainingType?.ToDisplayString() == "System.Threading.CancellationToken")
+                {
+                    // CancellationToken.None
+                    continue;
+                }
+
+                return null;
+            }
+
+            if (token is not null && !SymbolEqualityComparer.Default.Equals(token, symbol))
+            {
+                return null;
+            }
+
+            token = symbol;
+        }
+
+        return new TokenUse(token);
+    }
+
+    /// <summary>A counted <c>for</c> header: <c>int i = S; i &lt; N</c> or <c>i &lt;= N</c>; <c>i++</c>, with constant bounds.</summary>
+    private sealed class Counter
+    {
+        private Counter(ILocalSymbol variable, long first, long last, ExpressionSyntax bound, long boundValue, SemanticModel model)
+        {
+            Variable = variable;
+            First = first;
+            Last = last;
+            Bound = bound;
+            BoundValue = boundValue;
+            Model = model;
+        }
+
+        public ILocalSymbol Variable { get; }
+
+        public long First { get; }
+
+        public long Last { get; }
+
+        private ExpressionSyntax Bound { get; }
+
+        private long BoundValue { get; }
+
+        private SemanticModel Model { get; }
+
+        public static Counter? Match(ForStatementSyntax loop, SemanticModel model, CancellationToken cancellationToken)
+        {
+            if (loop.Declaration is not { Variables.Count: 1 } declaration ||
+                declaration.Variables[0] is not { Initializer: { } start } variable ||
+                loop.Initializers.Count != 0 ||
+                model.GetDeclaredSymbol(variable, cancellationToken) is not ILocalSymbol { Type.SpecialType: SpecialType.System_Int32 } local ||
+                Constant(start.Value, model) is not { } first ||
+                loop.Condition is not BinaryExpressionSyntax condition ||
+                !IsCounter(condition.Left, local, model) ||
+                Constant(condition.Right, model) is not { } bound ||
+                loop.Incrementors.Count != 1 || !IsIncrement(loop.Incrementors[0], local, model))
+            {
+                return null;
+            }
+
+            var last = condition.Kind() switch
+            {
+                SyntaxKind.LessThanExpression => bound - 1,
+                SyntaxKind.LessThanOrEqualExpression => bound,
+                _ => long.MinValue,
+            };
+            if (last == long.MinValue || last < first || last - first >= MostAttemptsChecked)
+            {
+                return null;
+            }
+
+            return new Counter(local, first, last, condition.Right, bound, model);
+        }
+
+        /// <summary>The filter holds for every attempt but the last: only the last attempt's exception leaves the loop.</summary>
+        public bool LetsOnlyTheLastAttemptThrough(CatchFilterClauseSyntax? filter, SemanticModel model)
+        {
+            if (filter is null)
+            {
+                return false;
+            }
+
+            for (var value = First; value <= Last; value++)
+            {
+                if (Evaluate(filter.FilterExpression, value, model) is not { } holds || holds != (value < Last))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        /// <summary>
+        /// <c>MaxRetries</c>: the attempts less one, written with the loop's own constant where it has a name
+        /// (<c>MaxAttempts - 1</c>), else as a number.
+        /// </summary>
+        public ExpressionSyntax Retries()
+        {
+            var retries = Last - First;
+            var named = Bound is IdentifierNameSyntax or MemberAccessExpressionSyntax &&
+                        Model.GetSymbolInfo(Bound).Symbol is IFieldSymbol { IsConst: true } or ILocalSymbol { IsConst: true };
+            if (!named)
+            {
+                return Number(retries);
+            }
+
+            var less = BoundValue - retries;
+            var bound = Bound.WithoutTrivia();
+            return less switch
+            {
+                0 => bound,
+                > 0 => SyntaxFactory.BinaryExpression(SyntaxKind.SubtractExpression, bound, Number(less)),
+                _ => SyntaxFactory.BinaryExpression(SyntaxKind.AddExpression, bound, Number(-less)),
+            };
+        }
+
+        private static LiteralExpressionSyntax Number(long value) =>
+            SyntaxFactory.LiteralExpression(SyntaxKind.NumericLiteralExpression, SyntaxFactory.Literal((int)value));
+
+        private static bool IsCounter(ExpressionSyntax expression, ILocalSymbol counter, SemanticModel model) =>
+            expression is IdentifierNameSyntax && SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(expression).Symbol, counter);
+
+        private static bool IsIncrement(ExpressionSyntax step, ILocalSymbol counter, SemanticModel model) => step switch
+        {
+            PostfixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.PostIncrementExpression } post => IsCounter(post.Operand, counter, model),
+            PrefixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.PreIncrementExpression } pre => IsCounter(pre.Operand, counter, model),
+            AssignmentExpressionSyntax { RawKind: (int)SyntaxKind.AddAssignmentExpression } add =>
+                IsCounter(add.Left, counter, model) && Constant(add.Right, model) == 1,
+            _ => false,
+        };
+
+        private static long? Constant(ExpressionSyntax expression, SemanticModel model) =>
+            model.GetConstantValue(expression) is { HasValue: true, Value: int value } ? value : null;
+
+        /// <summary>A comparison of integer arithmetic over the counter and constants, evaluated for one counter value.</summary>
+        private bool? Evaluate(ExpressionSyntax expression, long value, SemanticModel model)
+        {
+            switch (expression)
+            {
+                case ParenthesizedExpressionSyntax parenthesized:
+                    return Evaluate(parenthesized.Expression, value, model);
+                case BinaryExpressionSyntax binary when Integer(binary.Left, value, model) is { } left && Integer(binary.Right, value, model) is { } right:
+                    return binary.Kind() switch
+                    {
+                        SyntaxKind.LessThanExpression => left < right,
+                        SyntaxKind.LessThanOrEqualExpression => left <= right,
+                        SyntaxKind.GreaterThanExpression => left > right,
+                        SyntaxKind.GreaterThanOrEqualExpression => left >= right,
+                        SyntaxKind.NotEqualsExpression => left != right,
+                        SyntaxKind.EqualsExpression => left == right,
+                        _ => null,
+                    };
+                default:
+                    return null;
+            }
+        }
+
+        private long? Integer(ExpressionSyntax expression, long value, SemanticModel model)
+        {
+            if (Constant(expression, model) is { } constant)
+            {
+                return constant;
+            }
+
+            switch (expression)
+            {
+                case ParenthesizedExpressionSyntax parenthesized:
+                    return Integer(parenthesized.Expression, value, model);
+                case IdentifierNameSyntax when IsCounter(expression, Variable, model):
+                    return value;
+                case BinaryExpressionSyntax binary when Integer(binary.Left, value, model) is { } left && Integer(binary.Right, value, model) is { } right:
+                    return binary.Kind() switch
+                    {
+                        SyntaxKind.AddExpression => left + right,
+                        SyntaxKind.SubtractExpression => left - right,
+                        _ => null,
+                    };
+                default:
+                    return null;
+            }
+        }
+    }
+}
