@@ -59,6 +59,13 @@ internal sealed class ProactiveLimiter : IDisposable
     public int Waiting => Volatile.Read(ref _waiting);
 
     /// <summary>
+    /// Requests queued in the request bucket itself (not yet granted a permit). Unlike <see cref="Waiting"/>, which
+    /// drops only once the granted caller's continuation has run, this drops the moment the bucket grants: tests on a
+    /// fake clock read it to stop the clock exactly at the grant.
+    /// </summary>
+    internal int QueuedForRequestPermits => _requests?.Queued ?? 0;
+
+    /// <summary>
     /// Takes one request permit and <paramref name="tokens"/> token permits if they are there now, nobody queues
     /// ahead and no pause is in force; false otherwise (then <see cref="AcquireAsync"/> waits for them).
     /// </summary>
@@ -360,6 +367,17 @@ internal sealed class ProactiveLimiter : IDisposable
                 Refill();
                 _available = Math.Min(Capacity, _available + permits);
                 GrantLocked();
+            }
+        }
+
+        public int Queued
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return _queue.Count;
+                }
             }
         }
 

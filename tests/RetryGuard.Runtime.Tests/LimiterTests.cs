@@ -16,10 +16,12 @@ public class LimiterTests
         for (int n = 0; n < count; n++)
         {
             Task acquire = limiter.AcquireAsync(1, CancellationToken.None).AsTask();
-            for (int i = 0; i < 100_000 && !acquire.IsCompleted; i++)
+
+            // The clock stops the moment the bucket grants (its queue empties inside Advance), not when the caller's
+            // continuation has run on the thread pool: under load that comes later, and the grant would be recorded late.
+            for (int i = 0; i < 100_000 && !acquire.IsCompleted && limiter.QueuedForRequestPermits > 0; i++)
             {
                 clock.Advance(step);
-                SpinWait.SpinUntil(() => acquire.IsCompleted, 1);
             }
 
             await acquire;
