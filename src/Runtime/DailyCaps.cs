@@ -40,11 +40,13 @@ internal sealed class DailyCaps
         lock (_gate)
         {
             string key = model ?? AnyModel;
-            if (!_resetsAt.TryGetValue(key, out DateTimeOffset known) || resetsAt > known)
+            if (_resetsAt.TryGetValue(key, out DateTimeOffset known) && resetsAt <= known)
             {
-                _resetsAt[key] = resetsAt;
+                // Known already (several requests in flight met the same cap): the queue was woken the first time.
+                return;
             }
 
+            _resetsAt[key] = resetsAt;
             Volatile.Write(ref _count, _resetsAt.Count);
             changed = _changed;
             _changed = new CancellationTokenSource();

@@ -93,6 +93,16 @@ internal sealed class ProactiveLimiter : IDisposable
     }
 
     /// <summary>
+    /// Gives back what <see cref="TryAcquire"/> or <see cref="AcquireAsync"/> took for a request that is not sent
+    /// after all (a daily cap was remembered meanwhile): the permits go to the next request instead of being lost.
+    /// </summary>
+    public void Release(int tokens)
+    {
+        _requests?.Refund(1);
+        _tokens?.Refund(Charge(tokens));
+    }
+
+    /// <summary>
     /// Waits until a request may be sent: past any pause, then one request permit and <paramref name="tokens"/>
     /// token permits, oldest waiter first. Fails at once with <see cref="RateLimiterQueueFullException"/> when the
     /// queue is full.

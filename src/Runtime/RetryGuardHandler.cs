@@ -82,7 +82,8 @@ public sealed class RetryGuardHandler : DelegatingHandler
             throw new ArgumentNullException(nameof(request));
         }
 
-        if ((request.Content is { } content && !IsReplayable(content)) || !_pipeline.TrySendDirectly())
+        // An already-cancelled call takes the full path, which throws before taking a permit it would not use.
+        if (cancellationToken.IsCancellationRequested || (request.Content is { } content && !IsReplayable(content)) || !_pipeline.TrySendDirectly())
         {
             return _pipeline.ExecuteAsync(new HttpAttempt(this, request, firstSent: false), cancellationToken);
         }

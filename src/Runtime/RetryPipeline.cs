@@ -161,6 +161,8 @@ internal sealed class RetryPipeline : IDisposable
                     if (Caps.Any && (!described || Caps.Find(model, Time.GetUtcNow()) is not null))
                     {
                         // A cap came back while this request took its permit: the check above decides, before sending.
+                        // The permit goes back, or a request not sent would spend one (and take a second on the retry).
+                        Limiter.Release(strategy.TokenEstimate);
                         continue;
                     }
                 }
