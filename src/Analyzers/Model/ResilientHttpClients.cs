@@ -41,8 +41,31 @@ internal sealed class ResilientHttpClients
         (bool)ReferencedCache.GetValue(compilation, c => c.GetTypeByMetadataName(ExtensionsType) is not null);
 
     /// <summary>The registrations, or null when the compilation adds no standard resilience handler.</summary>
-    public static ResilientHttpClients? For(Compilation compilation) =>
-        Cache.GetValue(compilation, c => new Lazy<ResilientHttpClients?>(() => Build(c), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
+    /// <remarks>
+    /// <see cref="LazyThreadSafetyMode.PublicationOnly"/>: a build that fails is not cached for the compilation, and no
+    /// thread blocks on another's scan. Code the scan does not expect costs the RG0006 diagnostics of the standard
+    /// handler's clients, never an AD0001 (debug builds, the tests, let the exception through so it gets fixed).
+    /// </remarks>
+    public static ResilientHttpClients? For(Compilation compilation)
+    {
+        try
+        {
+            return Cache.GetValue(compilation, c => new Lazy<ResilientHttpClients?>(() => Build(c), LazyThreadSafetyMode.PublicationOnly)).Value;
+        }
+        catch (Exception exception) when (Swallow(exception))
+        {
+            return null;
+        }
+    }
+
+    private static bool Swallow(Exception exception)
+    {
+#if DEBUG
+        return false;
+#else
+        return exception is not OperationCanceledException;
+#endif
+    }
 
     /// <summary>The standard handler's retry of a typed client (its implementation type), or null.</summary>
     public StandardRetry? ForTypedClient(ITypeSymbol implementation)
@@ -113,13 +136,14 @@ internal sealed class ResilientHttpClients
         }
 
         var clients = new ResilientHttpClients();
-        var models = new Dictionary<SyntaxTree, SemanticModel>();
+        var models = new Dictionary<SyntaxTree, SemanticModel?>();
         SemanticModel? ModelFor(SyntaxTree tree)
         {
             if (!models.TryGetValue(tree, out var model))
             {
 #pragma warning disable RS1030 // The registrations live in other files than the retry: no other way to see them in Roslyn 4.8.
-                model = compilation.GetSemanticModel(tree);
+                // A helper from a referenced project (the IDE sees its source) lies outside this compilation: not followed.
+                model = compilation.ContainsSyntaxTree(tree) ? compilation.GetSemanticModel(tree) : null;
 #pragma warning restore RS1030
                 models[tree] = model;
             }

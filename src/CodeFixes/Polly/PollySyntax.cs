@@ -42,12 +42,14 @@ internal static class PollySyntax
     }
 
     /// <summary>
-    /// A name that binds to nothing at <paramref name="position"/> (nor is declared inside <paramref name="scope"/>):
-    /// <paramref name="preferred"/>, else it with a number.
+    /// A name that binds to nothing at <paramref name="position"/> (nor is declared inside <paramref name="scope"/>, nor
+    /// was handed out already to another edit of the same scope — <paramref name="handedOut"/>, which the name joins):
+    /// <paramref name="preferred"/>, else it with a number. Pattern variables of two rewritten returns of one block
+    /// share that block's scope, so they need different names.
     /// </summary>
-    public static string FreeName(SemanticModel model, int position, string preferred, SyntaxNode? scope = null)
+    public static string FreeName(SemanticModel model, int position, string preferred, SyntaxNode? scope = null, ISet<string>? handedOut = null)
     {
-        var taken = new HashSet<string>(StringComparer.Ordinal);
+        var taken = handedOut is null ? new HashSet<string>(StringComparer.Ordinal) : new HashSet<string>(handedOut, StringComparer.Ordinal);
         if (scope is not null)
         {
             foreach (var token in scope.DescendantTokens())
@@ -64,6 +66,7 @@ internal static class PollySyntax
             string name = suffix == 1 ? preferred : preferred + suffix;
             if (!taken.Contains(name) && model.LookupSymbols(position, name: name).IsEmpty)
             {
+                handedOut?.Add(name);
                 return name;
             }
         }
@@ -276,10 +279,11 @@ internal static class PollySyntax
         RuntimeNames names,
         SemanticModel model,
         int position,
-        SyntaxNode? scope)
+        SyntaxNode? scope,
+        ISet<string>? handedOut = null)
     {
-        string message = FreeName(model, position, "response", scope);
-        string delay = FreeName(model, position, "retryAfter", scope);
+        string message = FreeName(model, position, "response", scope, handedOut);
+        string delay = FreeName(model, position, "retryAfter", scope, handedOut);
         return Parse(
             $"__Response__ is global::System.Net.Http.HttpResponseMessage {message} && __RetryAfter_GetDelay__({message}) is global::System.TimeSpan {delay} && {delay} <= __Cap__ ? {delay} : __Fallback__",
             names,

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Composition;
@@ -98,12 +99,13 @@ public sealed class RG0003RetryAfterPollyCodeFix : DocumentBatchFix
                     plan.Site!.Set(editor, "DelayGenerator", Generator(plan.Site, editor.SemanticModel, cap, names));
                     break;
                 case Kind.PrependToReturns:
+                    var handedOut = new HashSet<string>(StringComparer.Ordinal);
                     foreach (var value in plan.Returns)
                     {
                         var response = SyntaxFactory.ParseExpression(plan.Response!);
                         editor.ReplaceNode(
                             value,
-                            PollySyntax.RetryAfterOr(response, value, cap, names, editor.SemanticModel, value.SpanStart, plan.Node).WithTriviaFrom(value));
+                            PollySyntax.RetryAfterOr(response, value, cap, names, editor.SemanticModel, value.SpanStart, plan.Node, handedOut).WithTriviaFrom(value));
                     }
 
                     break;

@@ -109,7 +109,7 @@ public sealed class RG0005UnboundedPollyCodeFix : DocumentBatchFix
     }
 
     /// <summary>
-    /// <c>MaxRetries</c> when the type has no member of that name (or has it as a <c>const int</c>, which is reused),
+    /// <c>MaxRetries</c> when the type has no member of that name (or has it as a <c>const int</c> bound, which is reused),
     /// and no local or parameter of that name hides it where it is used; else a numbered name.
     /// </summary>
     private static string ConstantFor(TypeDeclarationSyntax type, SemanticModel model, IEnumerable<ExpressionSyntax> uses, CancellationToken cancellationToken, out bool exists)
@@ -119,7 +119,10 @@ public sealed class RG0005UnboundedPollyCodeFix : DocumentBatchFix
         {
             string name = suffix == 1 ? ConstantName : ConstantName + suffix;
             var members = symbol?.GetMembers(name) ?? ImmutableArray<ISymbol>.Empty;
-            bool reusable = members.Length == 1 && members[0] is IFieldSymbol { IsConst: true, Type.SpecialType: SpecialType.System_Int32 };
+            // Reused only when it is a real bound: a MaxRetries of int.MaxValue would leave the retry unbounded.
+            bool reusable = members.Length == 1 &&
+                members[0] is IFieldSymbol { IsConst: true, Type.SpecialType: SpecialType.System_Int32, ConstantValue: int value } &&
+                value is > 0 and < int.MaxValue;
             if (!members.IsEmpty && !reusable)
             {
                 continue;
@@ -156,14 +159,14 @@ public sealed class RG0005UnboundedPollyCodeFix : DocumentBatchFix
         if (node is ExpressionSyntax value && PollySyntax.Constant(model, value, cancellationToken) is int.MaxValue &&
             PollySyntax.InvocationOf(value, out _) is { } owner && PollySyntax.IsPollyMember(model.GetSymbolInfo(owner, cancellationToken).Symbol))
         {
-            return new Plan(value, type, "Bound the retries (MaxRetries = 5)");
+            return new Plan(value, type, "Bound the retries (MaxRetries)");
         }
 
         if (node is AssignmentExpressionSyntax { Left: var left, Right: var right } &&
             (left as IdentifierNameSyntax ?? (left as MemberAccessExpressionSyntax)?.Name)?.Identifier.ValueText == "MaxRetryAttempts" &&
             PollySyntax.Constant(model, right, cancellationToken) is int.MaxValue)
         {
-            return new Plan(right, type, "Bound the retries (MaxRetries = 5)");
+            return new Plan(right, type, "Bound the retries (MaxRetries)");
         }
 
         // builder.WaitAndRetryForeverAsync(...): the name is reported.

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Composition;
@@ -37,6 +38,7 @@ public sealed class RG0007CapRetryAfterPollyCodeFix : DocumentBatchFix
         var editor = await DocumentEditor.CreateAsync(document, cancellationToken).ConfigureAwait(false);
         var cap = PollySyntax.MaxRetryAfter(document, editor.OriginalRoot.SyntaxTree);
         var done = new HashSet<SyntaxNode>();
+        var handedOut = new Dictionary<SyntaxNode, HashSet<string>>();
         foreach (var diagnostic in diagnostics)
         {
             if (Returns(editor.OriginalRoot, editor.SemanticModel, diagnostic, cancellationToken) is not { } returns)
@@ -52,7 +54,12 @@ public sealed class RG0007CapRetryAfterPollyCodeFix : DocumentBatchFix
                 }
 
                 var scope = value.FirstAncestorOrSelf<LambdaExpressionSyntax>()!;
-                string name = PollySyntax.FreeName(editor.SemanticModel, value.SpanStart, "retryAfter", scope);
+                if (!handedOut.TryGetValue(scope, out var names))
+                {
+                    handedOut[scope] = names = new HashSet<string>(StringComparer.Ordinal);
+                }
+
+                string name = PollySyntax.FreeName(editor.SemanticModel, value.SpanStart, "retryAfter", scope, names);
 
                 // A TimeSpan? is tested for a value; a TimeSpan always has one.
                 string test = nullable ? "is global::System.TimeSpan " + name : "is var " + name;

@@ -43,6 +43,24 @@ public class PollyRG0005CodeFixTests
         """);
 
     [Fact]
+    public Task An_existing_unbounded_const_is_not_reused() => Fix("""
+        class C
+        {
+            public const int MaxRetries = int.MaxValue;
+
+            ISyncPolicy P() => Policy.Handle<HttpRequestException>().{|RG0005:RetryForever|}();
+        }
+        """, """
+        class C
+        {
+            private const int MaxRetries2 = 5;
+            public const int MaxRetries = int.MaxValue;
+
+            ISyncPolicy P() => Policy.Handle<HttpRequestException>().Retry(MaxRetries2);
+        }
+        """);
+
+    [Fact]
     public Task V7_forever_on_retry_with_attempt_and_delay_gets_the_bounded_parameter_order() => Fix("""
         class C
         {

@@ -63,6 +63,45 @@ public class PollyRG0007CodeFixTests
         """);
 
     [Fact]
+    public Task Two_returns_of_one_generator_get_two_names() => Fix("""
+        class C
+        {
+            object O() => new RetryStrategyOptions<HttpResponseMessage>
+            {
+                UseJitter = true,
+                DelayGenerator = {|RG0007:args =>
+                {
+                    var seconds = args.Outcome.Result?.Headers.RetryAfter?.Delta?.TotalSeconds ?? 1;
+                    if (seconds > 60)
+                    {
+                        return new ValueTask<TimeSpan?>(TimeSpan.FromSeconds(Math.Min(seconds, 3600)));
+                    }
+
+                    return new ValueTask<TimeSpan?>(TimeSpan.FromSeconds(Math.Min(seconds, 7200)));
+                }|},
+            };
+        }
+        """, """
+        class C
+        {
+            object O() => new RetryStrategyOptions<HttpResponseMessage>
+            {
+                UseJitter = true,
+                DelayGenerator = args =>
+                {
+                    var seconds = args.Outcome.Result?.Headers.RetryAfter?.Delta?.TotalSeconds ?? 1;
+                    if (seconds > 60)
+                    {
+                        return new ValueTask<TimeSpan?>(TimeSpan.FromSeconds(Math.Min(seconds, 3600)) is var retryAfter && retryAfter <= TimeSpan.FromSeconds(120) ? retryAfter : (TimeSpan?)null);
+                    }
+
+                    return new ValueTask<TimeSpan?>(TimeSpan.FromSeconds(Math.Min(seconds, 7200)) is var retryAfter2 && retryAfter2 <= TimeSpan.FromSeconds(120) ? retryAfter2 : (TimeSpan?)null);
+                },
+            };
+        }
+        """);
+
+    [Fact]
     public Task Mehr_generators_and_the_standard_handler() => Fix("""
         class C
         {

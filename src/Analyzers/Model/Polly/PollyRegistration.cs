@@ -43,12 +43,12 @@ internal sealed class PollyAnalysis
         _semanticModelFor = semanticModelFor;
         _index = new Lazy<OptionsWriteIndex>(
             () => OptionsWriteIndex.Build(compilation, polly, CancellationToken.None),
-            LazyThreadSafetyMode.ExecutionAndPublication);
+            LazyThreadSafetyMode.PublicationOnly);
 
         // `using` aliases of the options types, read once per compilation and only when a creation needs them.
         _aliases = new Lazy<System.Collections.Generic.HashSet<string>>(
             () => SyntaxTriggers.RetryOptionsAliases(compilation.SyntaxTrees, CancellationToken.None),
-            LazyThreadSafetyMode.ExecutionAndPublication);
+            LazyThreadSafetyMode.PublicationOnly);
         _isOptionsAlias = name => _aliases.Value.Contains(name);
 
         // policy.ExecuteAsync(...) / pipeline.ExecuteAsync(...) under a retry: RG0006 looks for clients that retry on
