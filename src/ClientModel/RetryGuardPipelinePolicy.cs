@@ -227,7 +227,7 @@ public sealed class RetryGuardPipelinePolicy : PipelinePolicy, IDisposable
             _ => ExceptionClassifier.Classify(exception, Pipeline.Time),
         };
 
-        public override ValueTask OnServedAsync(PipelineResponse result, string? model, CancellationToken cancellationToken)
+        public override async ValueTask OnServedAsync(PipelineResponse result, string? model, CancellationToken cancellationToken)
         {
             ProactiveLimiter limiter = Pipeline.Limiter;
             if (limiter.LimitsTokens && !result.IsError && _message.BufferResponse)
@@ -236,14 +236,12 @@ public sealed class RetryGuardPipelinePolicy : PipelinePolicy, IDisposable
                 using HttpResponseMessage mapped = new((HttpStatusCode)result.Status);
                 mapped.Content = new ByteArrayContent(result.Content.ToArray());
                 mapped.Content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
-                long? used = HttpResponses.ReadUsageAsync(mapped, cancellationToken).AsTask().GetAwaiter().GetResult();
+                long? used = await HttpResponses.ReadUsageAsync(mapped, cancellationToken).ConfigureAwait(false);
                 if (used is { } tokens)
                 {
                     limiter.ChargeExtraTokens(tokens - Math.Min(TokenEstimate, limiter.TokenLimit));
                 }
             }
-
-            return default;
         }
 
         public override string Redact(string? text) => KeyRedactor.RedactText(text, _secrets ??= CollectSecrets());
