@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
-using System.Composition;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
@@ -28,10 +27,9 @@ namespace RetryGuard.CodeFixes.Polly;
 /// </list>
 /// Fixed <c>TimeSpan[]</c> durations and the constant / linear Contrib helpers get no fix.
 /// </summary>
-[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(RG0001NoJitterPollyCodeFix)), Shared]
 public sealed class RG0001NoJitterPollyCodeFix : DocumentBatchFix
 {
-    public const string EquivalenceKey = "RG0001.Polly";
+    public const string EquivalenceKey = RG0001NoJitterCodeFix.EquivalenceKey;
 
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(RuleCatalog.RG0001NoJitter.Id);
 

@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
-using System.Composition;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
@@ -29,10 +28,9 @@ namespace RetryGuard.CodeFixes.Polly;
 /// No fix for v7 providers without the outcome (the overload that passes it needs a different onRetry), fixed
 /// durations, results other than <c>HttpResponseMessage</c>, or retries with no wait at all.
 /// </summary>
-[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(RG0003RetryAfterPollyCodeFix)), Shared]
 public sealed class RG0003RetryAfterPollyCodeFix : DocumentBatchFix
 {
-    public const string EquivalenceKey = "RG0003.Polly";
+    public const string EquivalenceKey = RG0003IgnoresRetryAfterCodeFix.EquivalenceKey;
 
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(RuleCatalog.RG0003IgnoresRetryAfter.Id);
 

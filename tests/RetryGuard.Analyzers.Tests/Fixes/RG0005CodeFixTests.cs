@@ -236,7 +236,9 @@ public class RG0005CodeFixTests
         """);
 
     [Fact]
-    public Task No_fix_for_a_do_loop() => NoFix("""
+    public Task No_fix_for_a_do_loop() => Verify<RetryAnalyzer>.CodeFixAsync<RG0005UnboundedLoopFix>(DoLoop, DoLoop, only: "RG0005");
+
+    private const string DoLoop = """
         using System.Net.Http;
         using System.Threading.Tasks;
 
@@ -258,5 +260,5 @@ public class RG0005CodeFixTests
                 while (true);
             }
         }
-        """);
+        """;
 }

@@ -243,7 +243,7 @@ public class PollyRG0001CodeFixTests
         """);
 
     [Fact]
-    public Task Loop_fix_offers_nothing_on_a_generator_fallback() => PollyFixVerify.NoFix<RG0001NoJitterCodeFix>("""
+    public Task Loop_fix_offers_nothing_on_a_generator_fallback() => PollyFixVerify.NoFix<RG0001NoJitterLoopFix>("""
         class C
         {
             object O() => new RetryStrategyOptions<HttpResponseMessage>
@@ -484,7 +484,7 @@ public class PollyRG0001CodeFixTests
         """);
 
     [Fact]
-    public Task Loop_fix_offers_nothing_on_polly_diagnostics() => PollyFixVerify.NoFix<RG0001NoJitterCodeFix>("""
+    public Task Loop_fix_offers_nothing_on_polly_diagnostics() => PollyFixVerify.NoFix<RG0001NoJitterLoopFix>("""
         class C
         {
             IAsyncPolicy<HttpResponseMessage> P() =>
