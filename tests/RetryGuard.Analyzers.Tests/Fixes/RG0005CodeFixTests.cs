@@ -521,4 +521,82 @@ public class RG0005CodeFixTests
             }
         }
         """);
+
+    [Fact]
+    public Task Fix_all_caps_a_do_loop_and_a_goto_retry_of_one_document_in_one_pass() => Fix("""
+        using System.Net.Http;
+        using System.Threading.Tasks;
+
+        class C
+        {
+            async Task<string> Get(HttpClient http)
+            {
+                {|RG0005:do|}
+                {
+                    try
+                    {
+                        return await http.GetStringAsync("/a");
+                    }
+                    catch (HttpRequestException)
+                    {
+                        await Task.Delay(1000);
+                    }
+                }
+                while (true);
+            }
+
+            async Task<string> Other(HttpClient http)
+            {
+            retry:
+                try
+                {
+                    return await http.GetStringAsync("/b");
+                }
+                catch (HttpRequestException)
+                {
+                    await Task.Delay(1000);
+                    {|RG0005:goto retry;|}
+                }
+            }
+        }
+        """, """
+        using System.Net.Http;
+        using System.Threading.Tasks;
+
+        class C
+        {
+            async Task<string> Get(HttpClient http)
+            {
+                const int MaxAttempts = 5;
+                for (int attempt = 1; ; attempt++)
+                {
+                    try
+                    {
+                        return await http.GetStringAsync("/a");
+                    }
+                    catch (HttpRequestException) when (attempt < MaxAttempts)
+                    {
+                        await Task.Delay(1000);
+                    }
+                }
+            }
+
+            async Task<string> Other(HttpClient http)
+            {
+                const int MaxAttempts = 5;
+                int attempt = 1;
+            retry:
+                try
+                {
+                    return await http.GetStringAsync("/b");
+                }
+                catch (HttpRequestException) when (attempt < MaxAttempts)
+                {
+                    await Task.Delay(1000);
+                    attempt++;
+                    goto retry;
+                }
+            }
+        }
+        """);
 }
