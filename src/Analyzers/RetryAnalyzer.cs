@@ -54,12 +54,13 @@ public sealed class RetryAnalyzer : DiagnosticAnalyzer
         RetryRecognizer? recognizer = null;
         AnalyzerSettings? settings = null;
         var model = context.SemanticModel;
+        var pollyBody = polly?.ForBody(model, context.Options, context.ReportDiagnostic, context.CancellationToken);
         foreach (var node in context.CodeBlock.DescendantNodesAndSelf())
         {
             context.CancellationToken.ThrowIfCancellationRequested();
-            if (polly is not null && polly.IsTrigger(node))
+            if (pollyBody is not null && pollyBody.IsTrigger(node))
             {
-                polly.Analyze(node, model, context.Options, context.ReportDiagnostic, context.CancellationToken);
+                pollyBody.Analyze(node);
             }
 
             if (!SyntaxTriggers.IsRetryTrigger(node) || model.GetOperation(node, context.CancellationToken) is not { } operation)
@@ -74,7 +75,7 @@ public sealed class RetryAnalyzer : DiagnosticAnalyzer
                 recognizer = new RetryRecognizer(symbols, tree => SemanticModelFor(tree, model, compilation), settings);
             }
 
-            Report(Recognize(recognizer, operation, context.OwningSymbol), settings, context.ReportDiagnostic);
+            Report(Recognize(recognizer, operation, context.OwningSymbol), settings, context.ReportDiagnostic, context.CancellationToken);
         }
     }
 
@@ -129,7 +130,7 @@ public sealed class RetryAnalyzer : DiagnosticAnalyzer
     private static IMethodSymbol? DeclaredMethod(IOperation body, ISymbol? containing) =>
         body.SemanticModel?.GetDeclaredSymbol(body.Syntax) as IMethodSymbol ?? containing as IMethodSymbol;
 
-    internal static void Report(RetryConstruct? construct, AnalyzerSettings settings, System.Action<Diagnostic> report)
+    internal static void Report(RetryConstruct? construct, AnalyzerSettings settings, System.Action<Diagnostic> report, System.Threading.CancellationToken cancellationToken)
     {
         if (construct is null)
         {
@@ -140,7 +141,7 @@ public sealed class RetryAnalyzer : DiagnosticAnalyzer
         RG0002NonRetryableStatusRule.Check(construct, settings, report);
         RG0003IgnoresRetryAfterRule.Check(construct, settings, report);
         RG0005UnboundedRule.Check(construct, report);
-        RG0006StackedRetriesRule.Check(construct, report);
+        RG0006StackedRetriesRule.Check(construct, report, cancellationToken);
         RG0007UncappedRetryAfterRule.Check(construct, settings, report);
     }
 
