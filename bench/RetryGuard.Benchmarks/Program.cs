@@ -11,9 +11,9 @@ using RetryGuard.Benchmarks;
 // `time [files] [rounds] [--no-split]` measures CPU time and allocations of each analyzer-benchmark body, rounds
 // interleaved (on a loaded machine CPU time is steadier than BenchmarkDotNet's wall-clock time), then each analyzer on
 // its own (unless --no-split);
-// `profile [files] [rounds] [--bare]` runs only RetryGuard's analyzers (on the compilation without references with
-// --bare) in a loop, for a sampling profiler (`dotnet-trace collect -- <dll> profile 300 5`), and prints the driver's
-// per-analyzer execution time;
+// `profile [files] [rounds] [--bare] [--empty]` runs only RetryGuard's analyzers (on the compilation without
+// references with --bare; the empty analyzer instead with --empty) in a loop, for a sampling profiler
+// (`dotnet-trace collect -- <dll> profile 300 5`);
 // anything else goes to BenchmarkDotNet (`--filter '*Analyzer*'`, `--filter '*Runtime*'`, `--list flat`).
 if (args.Length > 0 && args[0] == "corpus")
 {
@@ -35,7 +35,8 @@ if (args.Length > 0 && args[0] == "profile")
     CorpusCheck.Profile(
         args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 300,
         args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 5,
-        bare: args.Contains("--bare"));
+        bare: args.Contains("--bare"),
+        empty: args.Contains("--empty"));
     return;
 }
 
@@ -219,30 +220,18 @@ internal static class CorpusCheck
         .ToList();
 
     /// <summary>
-    /// RetryGuard's analyzers alone, <paramref name="rounds"/> times over fresh compilations (for a sampling
-    /// profiler), then once more with the driver's execution-time log: time per analyzer and the actions it ran.
+    /// RetryGuard's analyzers alone (or the empty analyzer), <paramref name="rounds"/> times over fresh compilations,
+    /// for a sampling profiler: where the time goes inside the analyzers and the analyzer driver.
     /// </summary>
-    public static void Profile(int files, int rounds, bool bare)
+    public static void Profile(int files, int rounds, bool bare, bool empty)
     {
         Corpus.Files corpus = Corpus.Build(files);
         ImmutableArray<MetadataReference> references = bare ? ImmutableArray<MetadataReference>.Empty : Analysis.References;
+        ImmutableArray<DiagnosticAnalyzer> analyzers = empty ? [new EmptyAnalyzer()] : Analysis.RetryGuardAnalyzers;
         for (int round = 0; round < rounds; round++)
         {
-            (double ms, double allocated, int count) = Measure(() => Analysis.Run(Analysis.Compile(corpus.Trees, references), Analysis.RetryGuardAnalyzers).Length);
+            (double ms, double allocated, int count) = Measure(() => Analysis.Run(Analysis.Compile(corpus.Trees, references), analyzers).Length);
             Console.WriteLine($"round {round + 1}: {ms:N0} ms CPU, {allocated / 1e6:N0} MB, {count} diagnostics");
-        }
-
-        var withAnalyzers = Analysis.Compile(corpus.Trees, references).WithAnalyzers(
-            Analysis.RetryGuardAnalyzers,
-            new CompilationWithAnalyzersOptions(
-                new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty), onAnalyzerException: null, concurrentAnalysis: false, logAnalyzerExecutionTime: true));
-        withAnalyzers.GetAllDiagnosticsAsync().GetAwaiter().GetResult();
-        foreach (var analyzer in Analysis.RetryGuardAnalyzers)
-        {
-            var info = withAnalyzers.GetAnalyzerTelemetryInfoAsync(analyzer, CancellationToken.None).GetAwaiter().GetResult();
-            Console.WriteLine(
-                $"{analyzer.GetType().Name}: {info.ExecutionTime.TotalMilliseconds:N0} ms in its actions; code block actions {info.CodeBlockActionsCount}, " +
-                $"syntax tree {info.SyntaxTreeActionsCount}, semantic model {info.SemanticModelActionsCount}, compilation start {info.CompilationStartActionsCount}");
         }
     }
 }
