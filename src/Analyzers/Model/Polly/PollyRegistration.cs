@@ -51,7 +51,10 @@ internal sealed class PollyAnalysis
         _executions = (polly.HasV7 || polly.HasV8) && Rules.RG0006StackedRetriesRule.MayApply(compilation);
     }
 
-    /// <summary>The analysis of one member body: its trigger nodes share one recognizer (and its caches).</summary>
+    /// <summary>
+    /// The analysis of one file: the trigger nodes of one member body share one recognizer (and its caches);
+    /// <see cref="Body.Reset"/> at each new body.
+    /// </summary>
     public Body ForBody(SemanticModel model, AnalyzerOptions options, Action<Diagnostic> report, CancellationToken cancellationToken) =>
         new(this, model, options, report, cancellationToken);
 
@@ -105,6 +108,9 @@ internal sealed class PollyAnalysis
 
         /// <summary>After a recognizer failed midway its state is not trusted: the next construct gets a new one.</summary>
         public void Discard() => _recognizer = null;
+
+        /// <summary>The next triggers are in another member body: what the recognizer learnt does not carry over.</summary>
+        public void Reset() => _recognizer = null;
 
         private bool IsOptionsAlias(string name) => _analysis._aliases.Get(CancellationToken).Contains(name);
     }
