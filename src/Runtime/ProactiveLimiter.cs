@@ -48,7 +48,12 @@ internal sealed class ProactiveLimiter : IDisposable
             _tokens = new Bucket(_time, Within(tpm, sustained, burst), burst);
             TokenLimit = _tokens.Capacity;
         }
+
+        Gate = new OutageGate(options);
     }
+
+    /// <summary>The client-wide hold after 502/503 answers (see <see cref="OutageGate"/>).</summary>
+    public OutageGate Gate { get; }
 
     /// <summary>Largest charge the token bucket can take at once (its burst); bigger requests are charged this.</summary>
     public int TokenLimit { get; }
@@ -67,11 +72,11 @@ internal sealed class ProactiveLimiter : IDisposable
 
     /// <summary>
     /// Takes one request permit and <paramref name="tokens"/> token permits if they are there now, nobody queues
-    /// ahead and no pause is in force; false otherwise (then <see cref="AcquireAsync"/> waits for them).
+    /// ahead and no pause is in force; false otherwise (then <see cref="AcquireAsync(int, CancellationToken)"/> waits for them).
     /// </summary>
     public bool TryAcquire(int tokens)
     {
-        if (IsPaused() || Volatile.Read(ref _waiting) > 0)
+        if (IsPaused() || !Gate.IsOpen || Volatile.Read(ref _waiting) > 0)
         {
             return false;
         }
@@ -93,7 +98,7 @@ internal sealed class ProactiveLimiter : IDisposable
     }
 
     /// <summary>
-    /// Gives back what <see cref="TryAcquire"/> or <see cref="AcquireAsync"/> took for a request that is not sent
+    /// Gives back what <see cref="TryAcquire"/> or <see cref="AcquireAsync(int, CancellationToken)"/> took for a request that is not sent
     /// after all (a daily cap was remembered meanwhile): the permits go to the next request instead of being lost.
     /// </summary>
     public void Release(int tokens)
@@ -109,11 +114,22 @@ internal sealed class ProactiveLimiter : IDisposable
     /// </summary>
     public ValueTask AcquireAsync(int tokens, CancellationToken cancellationToken)
     {
-        cancellationToken.ThrowIfCancellationRequested();
-        return TryAcquire(tokens) ? default : WaitAsync(Charge(tokens), cancellationToken);
+        ValueTask<bool> acquired = AcquireAsync(tokens, cancellationToken, CancellationToken.None);
+        return acquired.IsCompletedSuccessfully ? default : new ValueTask(acquired.AsTask());
     }
 
-    private async ValueTask WaitAsync(int charge, CancellationToken cancellationToken)
+    /// <summary>
+    /// As <see cref="AcquireAsync(int, CancellationToken)"/>, but a signal on <paramref name="wake"/> ends the wait early
+    /// without permits and without an exception: false (the caller re-checks why, then waits again). True once the
+    /// permits are taken.
+    /// </summary>
+    public ValueTask<bool> AcquireAsync(int tokens, CancellationToken cancellationToken, CancellationToken wake)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return TryAcquire(tokens) ? new ValueTask<bool>(true) : WaitAsync(Charge(tokens), cancellationToken, wake);
+    }
+
+    private async ValueTask<bool> WaitAsync(int charge, CancellationToken cancellationToken, CancellationToken wake)
     {
         if (Interlocked.Increment(ref _waiting) > _queueLimit)
         {
@@ -130,44 +146,94 @@ internal sealed class ProactiveLimiter : IDisposable
         bool sent = false;
         try
         {
-            // Permits are not taken during a pause: the buckets fill up meanwhile (at most to their small burst),
-            // and what is sent after the pause is that burst, not everything that queued behind it.
-            await WaitWhilePausedAsync(cancellationToken).ConfigureAwait(false);
-            if (_requests is not null)
+            while (true)
             {
-                await _requests.AcquireAsync(1, cancellationToken).ConfigureAwait(false);
-                request = true;
-            }
+                // Permits are not taken during a pause or an outage hold: the buckets fill up meanwhile (at most to
+                // their small burst), and what is sent after it is that burst, not everything that queued behind it.
+                if (!await WaitWhilePausedAsync(cancellationToken, wake).ConfigureAwait(false))
+                {
+                    return false;
+                }
 
-            if (_tokens is not null)
-            {
-                await _tokens.AcquireAsync(charge, cancellationToken).ConfigureAwait(false);
-                tokens = true;
-            }
+                int passed;
+                while (true)
+                {
+                    passed = Gate.Epoch;
+                    if (Gate.TryPass(out TimeSpan hold, out CancellationToken opened))
+                    {
+                        break;
+                    }
 
-            // A 429 elsewhere may have paused the client while this request queued for its permits: sending into
-            // the pause would only earn another 429, so it keeps its permits and waits the pause out.
-            await WaitWhilePausedAsync(cancellationToken).ConfigureAwait(false);
-            sent = true;
+                    if (!await Clock.WaitAsync(_time, hold, cancellationToken, wake, opened).ConfigureAwait(false) &&
+                        wake.IsCancellationRequested)
+                    {
+                        return false;
+                    }
+                }
+
+                if (_requests is not null)
+                {
+                    if (!await _requests.AcquireAsync(1, cancellationToken, wake).ConfigureAwait(false))
+                    {
+                        return false;
+                    }
+
+                    request = true;
+                }
+
+                if (_tokens is not null)
+                {
+                    if (!await _tokens.AcquireAsync(charge, cancellationToken, wake).ConfigureAwait(false))
+                    {
+                        return false;
+                    }
+
+                    tokens = true;
+                }
+
+                // A 429 elsewhere may have paused the client while this request queued for its permits: sending into
+                // the pause would only earn another 429, so it keeps its permits and waits the pause out.
+                if (!await WaitWhilePausedAsync(cancellationToken, wake).ConfigureAwait(false))
+                {
+                    return false;
+                }
+
+                if (Gate.StillPasses(passed))
+                {
+                    sent = true;
+                    return true;
+                }
+
+                // The service went down while this request queued for its permits: it gives them back (to the
+                // bucket, for whoever goes first once the hold ends) and waits at the gate.
+                GiveBack(ref request, ref tokens, charge);
+            }
         }
         finally
         {
             if (!sent)
             {
-                // Cancelled or disposed before sending: the permits taken were not used, so they go straight back.
-                if (request)
-                {
-                    _requests!.Refund(1);
-                }
-
-                if (tokens)
-                {
-                    _tokens!.Refund(charge);
-                }
+                // Cancelled, woken or disposed before sending: the permits taken were not used, so they go straight back.
+                GiveBack(ref request, ref tokens, charge);
             }
 
             Interlocked.Decrement(ref _waiting);
             Telemetry.LimiterWait.Record(_time.GetElapsedTime(started).TotalSeconds, Telemetry.Client(_name));
+        }
+    }
+
+    private void GiveBack(ref bool request, ref bool tokens, int charge)
+    {
+        if (request)
+        {
+            _requests!.Refund(1);
+            request = false;
+        }
+
+        if (tokens)
+        {
+            _tokens!.Refund(charge);
+            tokens = false;
         }
     }
 
@@ -267,18 +333,27 @@ internal sealed class ProactiveLimiter : IDisposable
         return false;
     }
 
-    private async Task WaitWhilePausedAsync(CancellationToken cancellationToken)
+    /// <summary>Waits out a pause; false when <paramref name="wake"/> is signalled first.</summary>
+    private async ValueTask<bool> WaitWhilePausedAsync(CancellationToken cancellationToken, CancellationToken wake)
     {
         while (true)
         {
+            if (Volatile.Read(ref _pausedUntilTicks) == 0)
+            {
+                return true;
+            }
+
             long now = _time.GetUtcNow().UtcTicks;
             long until = Volatile.Read(ref _pausedUntilTicks);
             if (until <= now)
             {
-                return;
+                return true;
             }
 
-            await Clock.Delay(_time, TimeSpan.FromTicks(until - now), cancellationToken).ConfigureAwait(false);
+            if (!await Clock.WaitAsync(_time, TimeSpan.FromTicks(until - now), cancellationToken, wake).ConfigureAwait(false))
+            {
+                return false;
+            }
         }
     }
 
@@ -391,8 +466,11 @@ internal sealed class ProactiveLimiter : IDisposable
             }
         }
 
-        /// <summary>Waits for the permits, behind everyone who waits already.</summary>
-        public async ValueTask AcquireAsync(int permits, CancellationToken cancellationToken)
+        /// <summary>
+        /// Waits for the permits, behind everyone who waits already: true once they are taken, false when
+        /// <paramref name="wake"/> is signalled first (the waiter leaves the queue without permits, and nothing throws).
+        /// </summary>
+        public async ValueTask<bool> AcquireAsync(int permits, CancellationToken cancellationToken, CancellationToken wake)
         {
             Waiter waiter;
             lock (_gate)
@@ -408,19 +486,20 @@ internal sealed class ProactiveLimiter : IDisposable
                     if (_available + Slack >= permits)
                     {
                         _available -= permits;
-                        return;
+                        return true;
                     }
                 }
 
-                waiter = new Waiter(permits);
+                waiter = new Waiter(this, permits);
                 waiter.Node = _queue.AddLast(waiter);
                 ArmLocked();
             }
 
             using CancellationTokenRegistration registration = cancellationToken.Register(
-                static state => ((Bucket)((object[])state!)[0]).Cancel((Waiter)((object[])state!)[1]),
-                new object[] { this, waiter });
-            await waiter.Granted.Task.ConfigureAwait(false);
+                static state => ((Waiter)state!).Bucket.Cancel((Waiter)state!, woken: false), waiter);
+            using CancellationTokenRegistration woken = wake.Register(
+                static state => ((Waiter)state!).Bucket.Cancel((Waiter)state!, woken: true), waiter);
+            return await waiter.Granted.Task.ConfigureAwait(false);
         }
 
         /// <summary>Spends up to <paramref name="permits"/> more, as far as the bucket has them, without waiting.</summary>
@@ -456,7 +535,8 @@ internal sealed class ProactiveLimiter : IDisposable
         private static ObjectDisposedException Disposed() =>
             new(nameof(RetryGuardHandler), "The RetryGuard limiter was disposed while the request waited.");
 
-        private void Cancel(Waiter waiter)
+        /// <summary>Takes a waiter out of the queue: cancelled (its wait throws) or woken (its wait returns false).</summary>
+        private void Cancel(Waiter waiter, bool woken)
         {
             lock (_gate)
             {
@@ -467,7 +547,14 @@ internal sealed class ProactiveLimiter : IDisposable
                 }
 
                 _queue.Remove(waiter.Node);
-                waiter.Granted.TrySetCanceled();
+                if (woken)
+                {
+                    waiter.Granted.TrySetResult(false);
+                }
+                else
+                {
+                    waiter.Granted.TrySetCanceled();
+                }
 
                 // The oldest waiter may have changed: someone behind it may be served now.
                 GrantLocked();
@@ -526,7 +613,13 @@ internal sealed class ProactiveLimiter : IDisposable
 
         private sealed class Waiter
         {
-            public Waiter(int permits) => Permits = permits;
+            public Waiter(Bucket bucket, int permits)
+            {
+                Bucket = bucket;
+                Permits = permits;
+            }
+
+            public Bucket Bucket { get; }
 
             public int Permits { get; }
 

@@ -101,10 +101,13 @@ internal sealed class RetryPipeline : IDisposable
 
     /// <summary>
     /// Runs the policy for one call. <paramref name="firstAttempt"/>, when given, is the first attempt already sent
-    /// (by the handler's fast path): it is judged like any other, and only later attempts pass the limiter.
+    /// (by the handler's fast path, when the outage gate was at <paramref name="firstEpoch"/>): it is judged like any
+    /// other, and only later attempts pass the limiter.
     /// </summary>
-    public async Task<T> ExecuteAsync<T>(AttemptStrategy<T> strategy, CancellationToken cancellationToken, Task<T>? firstAttempt = null)
+    public async Task<T> ExecuteAsync<T>(AttemptStrategy<T> strategy, CancellationToken cancellationToken, Task<T>? firstAttempt = null,
+        int firstEpoch = 0)
     {
+        int sentEpoch = firstEpoch;
         bool described = false;
         string? model = null;
         IList<string>? chain = null;
@@ -165,6 +168,8 @@ internal sealed class RetryPipeline : IDisposable
                         Limiter.Release(strategy.TokenEstimate);
                         continue;
                     }
+
+                    sentEpoch = Limiter.Gate.Epoch;
                 }
 
                 attempt++;
@@ -172,6 +177,7 @@ internal sealed class RetryPipeline : IDisposable
 
                 (T? result, Exception? error, Classification outcome) =
                     await AttemptAsync(strategy, model, attempt == 1 ? firstAttempt : null, cancellationToken).ConfigureAwait(false);
+                Limiter.Gate.Observe(sentEpoch, outcome, returned: error is null && outcome.Verdict == Verdict.Return);
 
                 if (outcome.Verdict != Verdict.Return && !described)
                 {
@@ -357,20 +363,10 @@ internal sealed class RetryPipeline : IDisposable
     /// <summary>
     /// Waits for the limiter; false when a daily cap was remembered meanwhile (the caller checks it, then waits again).
     /// </summary>
-    private async ValueTask<bool> WaitForLimiterAsync(int tokens, CancellationToken cancellationToken)
-    {
-        CancellationToken capChanged = Caps.Changed;
-        using CancellationTokenSource linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, capChanged);
-        try
-        {
-            await Limiter.AcquireAsync(tokens, linked.Token).ConfigureAwait(false);
-            return true;
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && capChanged.IsCancellationRequested)
-        {
-            return false;
-        }
-    }
+    private ValueTask<bool> WaitForLimiterAsync(int tokens, CancellationToken cancellationToken) =>
+        // Woken without an exception when a cap is remembered: a hundred queued requests then fail at the cost of
+        // their own DailyTokenCapExceededException only.
+        Limiter.AcquireAsync(tokens, cancellationToken, Caps.Changed);
 
     private DailyTokenCapExceededException DailyCapExceeded(string? model, DateTimeOffset resetsAt, string? detail, Exception? error, bool sent)
     {
