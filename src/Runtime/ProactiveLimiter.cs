@@ -24,6 +24,7 @@ internal sealed class ProactiveLimiter : IDisposable
     private readonly Bucket? _tokens;
     private long _pausedUntilTicks;
     private int _waiting;
+    private int _atGate;
 
     public ProactiveLimiter(RetryGuardOptions options)
     {
@@ -69,6 +70,9 @@ internal sealed class ProactiveLimiter : IDisposable
     /// fake clock read it to stop the clock exactly at the grant.
     /// </summary>
     internal int QueuedForRequestPermits => _requests?.Queued ?? 0;
+
+    /// <summary>Requests waiting at the outage gate, holding no permits (for tests).</summary>
+    internal int WaitingAtGate => Volatile.Read(ref _atGate);
 
     /// <summary>
     /// Takes one request permit and <paramref name="tokens"/> token permits if they are there now, nobody queues
@@ -164,8 +168,18 @@ internal sealed class ProactiveLimiter : IDisposable
                         break;
                     }
 
-                    if (!await Clock.WaitAsync(_time, hold, cancellationToken, wake, opened).ConfigureAwait(false) &&
-                        wake.IsCancellationRequested)
+                    Interlocked.Increment(ref _atGate);
+                    bool elapsed;
+                    try
+                    {
+                        elapsed = await Clock.WaitAsync(_time, hold, cancellationToken, wake, opened).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        Interlocked.Decrement(ref _atGate);
+                    }
+
+                    if (!elapsed && wake.IsCancellationRequested)
                     {
                         return false;
                     }
@@ -514,6 +528,7 @@ internal sealed class ProactiveLimiter : IDisposable
 
         public void Dispose()
         {
+            Waiter[] waiters;
             lock (_gate)
             {
                 if (_disposed)
@@ -523,19 +538,25 @@ internal sealed class ProactiveLimiter : IDisposable
 
                 _disposed = true;
                 _timer?.Dispose();
-                foreach (Waiter waiter in _queue)
-                {
-                    waiter.Granted.TrySetException(Disposed());
-                }
-
+                waiters = new Waiter[_queue.Count];
+                _queue.CopyTo(waiters, 0);
                 _queue.Clear();
+            }
+
+            foreach (Waiter waiter in waiters)
+            {
+                waiter.Granted.TrySetException(Disposed());
             }
         }
 
         private static ObjectDisposedException Disposed() =>
             new(nameof(RetryGuardHandler), "The RetryGuard limiter was disposed while the request waited.");
 
-        /// <summary>Takes a waiter out of the queue: cancelled (its wait throws) or woken (its wait returns false).</summary>
+        /// <summary>
+        /// Takes a waiter out of the queue: cancelled (its wait throws) or woken (its wait returns false). Its wait ends
+        /// on this thread, outside the lock, as after a cancelled <c>Task.Delay</c>: a wake-up of every waiter (a daily
+        /// cap remembered) then runs as one work item, not one per waiter queued ahead of everyone else's I/O.
+        /// </summary>
         private void Cancel(Waiter waiter, bool woken)
         {
             lock (_gate)
@@ -547,17 +568,18 @@ internal sealed class ProactiveLimiter : IDisposable
                 }
 
                 _queue.Remove(waiter.Node);
-                if (woken)
-                {
-                    waiter.Granted.TrySetResult(false);
-                }
-                else
-                {
-                    waiter.Granted.TrySetCanceled();
-                }
 
                 // The oldest waiter may have changed: someone behind it may be served now.
                 GrantLocked();
+            }
+
+            if (woken)
+            {
+                waiter.Granted.TrySetResult(false);
+            }
+            else
+            {
+                waiter.Granted.TrySetCanceled();
             }
         }
 
@@ -590,7 +612,9 @@ internal sealed class ProactiveLimiter : IDisposable
             {
                 _available -= first.Value.Permits;
                 _queue.RemoveFirst();
-                first.Value.Granted.TrySetResult(true);
+
+                // Not under the lock, not on the thread that freed the permits: the granted request goes on by itself.
+                ThreadPool.QueueUserWorkItem(static state => ((Waiter)state!).Granted.TrySetResult(true), first.Value);
             }
 
             ArmLocked();
@@ -625,7 +649,8 @@ internal sealed class ProactiveLimiter : IDisposable
 
             public LinkedListNode<Waiter>? Node { get; set; }
 
-            public TaskCompletionSource<bool> Granted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            /// <summary>Completed outside the bucket's lock only (see <see cref="GrantLocked"/> and <see cref="Cancel"/>).</summary>
+            public TaskCompletionSource<bool> Granted { get; } = new();
         }
     }
 }

@@ -42,6 +42,9 @@ internal sealed class RetryPipeline : IDisposable
             "RetryGuard {Client}: the {Callback} callback threw; the request goes on");
 
     private readonly KeyValuePair<string, object?> _clientTag;
+
+    /// <summary>What the options decide once about the fast path: no attempt timeout, no token budget.</summary>
+    private readonly bool _mayGoDirectly;
     private int _retryWaits;
 
     public RetryPipeline(RetryGuardOptions options, ILogger? logger)
@@ -56,6 +59,7 @@ internal sealed class RetryPipeline : IDisposable
         Logger = logger ?? NullLogger.Instance;
         Limiter = new ProactiveLimiter(Options);
         _clientTag = Telemetry.Client(Options.Name);
+        _mayGoDirectly = Options.AttemptTimeout is null && !Limiter.LimitsTokens;
     }
 
     public RetryGuardOptions Options { get; }
@@ -81,7 +85,7 @@ internal sealed class RetryPipeline : IDisposable
     /// first-attempt fast path.
     /// </summary>
     public bool TrySendDirectly() =>
-        Options.AttemptTimeout is null && !Caps.Any && !Limiter.LimitsTokens && !Telemetry.Source.HasListeners() && Limiter.TryAcquire(1);
+        _mayGoDirectly && !Caps.Any && !Telemetry.Source.HasListeners() && Limiter.TryAcquire(1);
 
     /// <summary>
     /// For the fast path: reads the response's rate-limit headers and, when the response goes back to the caller as
@@ -95,7 +99,11 @@ internal sealed class RetryPipeline : IDisposable
             return false;
         }
 
-        Telemetry.Attempts.Add(1, _clientTag);
+        if (Telemetry.Attempts.Enabled)
+        {
+            Telemetry.Attempts.Add(1, _clientTag);
+        }
+
         return true;
     }
 
@@ -285,11 +293,9 @@ internal sealed class RetryPipeline : IDisposable
                 }
             }
         }
-        catch (Exception ex)
+        catch (Exception ex) when (Failed(activity, ex, attempt))
         {
-            activity?.SetTag("retryguard.attempts", attempt);
-            activity?.SetTag("error.type", ex.GetType().FullName);
-            activity?.SetStatus(ActivityStatusCode.Error);
+            // Never reached: the filter tags the trace and lets the exception go on without a catch and a rethrow.
             throw;
         }
 
@@ -315,6 +321,19 @@ internal sealed class RetryPipeline : IDisposable
             Invoke(Options.OnFallback, new RetryGuardFallbackInfo(from, model, reason), nameof(RetryGuardOptions.OnFallback));
             return true;
         }
+    }
+
+    /// <summary>Tags a failed request's trace; false, so the exception filter that calls it never catches.</summary>
+    private static bool Failed(Activity? activity, Exception exception, int attempts)
+    {
+        if (activity is not null)
+        {
+            activity.SetTag("retryguard.attempts", attempts);
+            activity.SetTag("error.type", exception.GetType().FullName);
+            activity.SetStatus(ActivityStatusCode.Error);
+        }
+
+        return false;
     }
 
     private async ValueTask<(T? Result, Exception? Error, Classification Outcome)> AttemptAsync<T>(

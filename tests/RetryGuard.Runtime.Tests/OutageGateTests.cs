@@ -321,8 +321,8 @@ public class OutageGateTests : IClassFixture<Gateway>
 
             // A permit comes at 12 s, during the hold: it goes back to the bucket and nothing is sent.
             clock.Advance(TimeSpan.FromSeconds(12));
-            await Drive.Eventually(() => handler.Pipeline.Limiter.QueuedForRequestPermits == 0, "both requests should leave the bucket for the gate");
-            Assert.Equal(2, handler.Pipeline.Limiter.Waiting);
+            await Drive.Eventually(() => handler.Pipeline.Limiter.WaitingAtGate == 2, "both requests should leave the bucket for the gate");
+            Assert.Equal(0, handler.Pipeline.Limiter.QueuedForRequestPermits);
             clock.Advance(TimeSpan.FromSeconds(18) - TimeSpan.FromTicks(1));
             Assert.Equal(1, scenario.Count);
 
