@@ -382,7 +382,9 @@ internal sealed class ProactiveLimiter : IDisposable
 #if NET6_0_OR_GREATER
         foreach (KeyValuePair<string, HeaderStringValues> header in response.Headers.NonValidated)
         {
-            if (header.Key.StartsWith("x-ratelimit-", StringComparison.OrdinalIgnoreCase))
+            // Most names fail on the first character, before the string comparison.
+            string name = header.Key;
+            if (name.Length >= 12 && (name[0] | 0x20) == 'x' && name.StartsWith("x-ratelimit-", StringComparison.OrdinalIgnoreCase))
             {
                 return true;
             }
