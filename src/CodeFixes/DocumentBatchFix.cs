@@ -72,6 +72,12 @@ public abstract class DocumentBatchFix : CodeFixProvider
     protected virtual Task<Document> ApplyAsync(Document document, ImmutableArray<Diagnostic> diagnostics, string? key, CancellationToken cancellationToken) =>
         ApplyAsync(document, diagnostics, cancellationToken);
 
+    internal IEnumerable<(string Key, string Title)> ActionsFor(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken) =>
+        Actions(root, model, diagnostic, cancellationToken);
+
+    internal Task<Document> ApplyFor(Document document, ImmutableArray<Diagnostic> diagnostics, string? key, CancellationToken cancellationToken) =>
+        ApplyAsync(document, diagnostics, key, cancellationToken);
+
     /// <summary>The title of the fix for <paramref name="diagnostic"/>, or null when it cannot be made safely.</summary>
     protected abstract string? Title(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken);
 

@@ -1,111 +1,29 @@
-using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Composition;
-using System.Threading;
-using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeFixes;
-using Microsoft.CodeAnalysis.CSharp;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
-using Microsoft.CodeAnalysis.Editing;
-using Microsoft.CodeAnalysis.Simplification;
 using RetryGuard.Analyzers;
+using RetryGuard.CodeFixes.Polly;
 
 namespace RetryGuard.CodeFixes;
 
 /// <summary>
-/// RG0001: wraps the existing delay in <c>Backoff.WithJitter(...)</c>. An <c>int</c> milliseconds argument becomes
-/// <c>TimeSpan.FromMilliseconds(...)</c> so that the TimeSpan overload of the wait is used. Where the delay is a
-/// hand-written exponential (<c>base × 2^attempt</c>) with a visible attempt counter, a second action replaces it with
-/// <c>Backoff.Exponential(attempt, base, max)</c>. WithJitter is offered first: it applies to every wait the fix finds,
-/// so it is the one <c>dotnet format analyzers</c> (Fix All with the first action's key) applies everywhere.
+/// RG0001 (retry backoff without jitter). Targeted fix, the first action: add jitter — a hand-written wait is wrapped in
+/// <c>Backoff.WithJitter(...)</c>, a Polly / resilience-handler configuration gets its jitter setting or a jittered
+/// delay helper. A recognised hand-written exponential can also become <c>Backoff.Exponential(attempt, base, max)</c>,
+/// and a loop of the common shape can be replaced by <c>RetryGuardPolicy</c>.
+/// Parts: <see cref="RG0001NoJitterLoopFix"/>, <see cref="RG0001NoJitterPollyCodeFix"/>, <see cref="UseRetryGuardPolicyCodeFix"/>.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(RG0001NoJitterCodeFix)), Shared]
-public sealed class RG0001NoJitterCodeFix : DocumentBatchFix
+public sealed class RG0001NoJitterCodeFix : RuleCodeFix
 {
-    public const string EquivalenceKey = "RG0001.WithJitter";
+    public const string EquivalenceKey = "RG0001.AddJitter";
     public const string ExponentialEquivalenceKey = "RG0001.Exponential";
 
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } =
-        ImmutableArray.Create(RuleCatalog.RG0001NoJitter.Id);
+    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(RuleCatalog.RG0001NoJitter.Id);
 
     protected override string FixKey => EquivalenceKey;
 
-    protected override string? Title(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken) =>
-        FindWait(root, model, diagnostic, cancellationToken) is { } wait && wait.IsTimeSpan(model, cancellationToken) is not null
-            ? "Add jitter (Backoff.WithJitter)"
-            : null;
-
-    protected override IEnumerable<(string Key, string Title)> Actions(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
-    {
-        if (Title(root, model, diagnostic, cancellationToken) is { } title)
-        {
-            yield return (EquivalenceKey, title);
-        }
-
-        if (FindWait(root, model, diagnostic, cancellationToken) is { } wait && ExponentialDelay.Match(wait, model, cancellationToken) is not null)
-        {
-            yield return (ExponentialEquivalenceKey, "Use Backoff.Exponential (jittered, capped)");
-        }
-    }
-
-    protected override Task<Document> ApplyAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken) =>
-        ApplyAsync(document, diagnostics, EquivalenceKey, cancellationToken);
-
-    protected override async Task<Document> ApplyAsync(Document document, ImmutableArray<Diagnostic> diagnostics, string? key, CancellationToken cancellationToken)
-    {
-        var editor = await DocumentEditor.CreateAsync(document, cancellationToken).ConfigureAwait(false);
-        var names = RuntimeNames.For(editor.SemanticModel, editor.OriginalRoot, cancellationToken);
-        bool exponential = key == ExponentialEquivalenceKey;
-        foreach (var diagnostic in diagnostics)
-        {
-            if (FindWait(editor.OriginalRoot, editor.SemanticModel, diagnostic, cancellationToken) is not { } wait)
-            {
-                continue;
-            }
-
-            ExpressionSyntax? replacement;
-            if (exponential)
-            {
-                // Fix All of this action changes only the waits it recognises; the others keep their diagnostic.
-                replacement = ExponentialDelay.Match(wait, editor.SemanticModel, cancellationToken) is { } growth
-                    ? Invoke(names.Member("Backoff", "Exponential"), growth.Attempt, growth.BaseDelay, growth.MaxDelay)
-                    : null;
-            }
-            else
-            {
-                replacement = wait.DelayAsTimeSpan(editor.SemanticModel, cancellationToken) is { } delay
-                    ? Invoke(names.Member("Backoff", "WithJitter"), delay)
-                    : null;
-            }
-
-            if (replacement is not null)
-            {
-                editor.ReplaceNode(wait.Argument, wait.WithDelay(replacement));
-            }
-        }
-
-        // `using RetryGuard;` is added where it is missing; the simplifier then shortens global::RetryGuard.Backoff
-        // to Backoff only where that still binds to RetryGuard's type (Polly.Contrib.WaitAndRetry has a Backoff too).
-        return await ImportAdder.AddImportsAsync(editor.GetChangedDocument(), Simplifier.AddImportsAnnotation, cancellationToken: cancellationToken)
-            .ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// The wait the diagnostic is reported on. A Polly provider, generator or options object is reported elsewhere
-    /// than on a wait, and a Polly member is no wait to wrap: those belong to RG0001NoJitterPollyCodeFix.
-    /// </summary>
-    private static WaitSite? FindWait(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken) =>
-        WaitSite.Find(root, model, diagnostic, cancellationToken);
-
-    internal static InvocationExpressionSyntax Invoke(ExpressionSyntax method, params ExpressionSyntax[] arguments)
-    {
-        var list = new List<ArgumentSyntax>();
-        foreach (var argument in arguments)
-        {
-            list.Add(SyntaxFactory.Argument(argument));
-        }
-
-        return SyntaxFactory.InvocationExpression(method, SyntaxFactory.ArgumentList(SyntaxFactory.SeparatedList(list)));
-    }
+    private protected override ImmutableArray<DocumentBatchFix> Parts { get; } =
+        ImmutableArray.Create<DocumentBatchFix>(new RG0001NoJitterLoopFix(), new RG0001NoJitterPollyCodeFix(), new UseRetryGuardPolicyCodeFix());
 }

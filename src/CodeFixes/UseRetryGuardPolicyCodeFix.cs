@@ -1,6 +1,5 @@
 using System.Collections.Generic;
 using System.Collections.Immutable;
-using System.Composition;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
@@ -25,10 +24,9 @@ namespace RetryGuard.CodeFixes;
 /// The caller keeps its inputs, its result type, its token and its exceptions: the attempt is the loop's own code, the
 /// loop's attempt count becomes <c>MaxRetries</c>, and <c>RethrowAttemptExceptions</c> makes the attempt's exception
 /// what the caller gets whenever the request ends on one. The policy supplies what the loop lacked: jittered capped
-/// backoff, no retries of caller errors, a bound. Fix All covers documents and projects but not the solution, so that
-/// <c>dotnet format</c>, which applies every provider's solution-wide Fix All, applies the targeted fixes instead.
+/// backoff, no retries of caller errors, a bound. A part of each retry rule's provider (<see cref="RuleCodeFix"/>),
+/// offered after the targeted fixes, so <c>dotnet format</c> (the first action) applies those and the IDE offers both.
 /// </summary>
-[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(UseRetryGuardPolicyCodeFix)), Shared]
 public sealed class UseRetryGuardPolicyCodeFix : DocumentBatchFix
 {
     public const string EquivalenceKey = "RetryGuard.UseRetryGuardPolicy";
@@ -43,8 +41,6 @@ public sealed class UseRetryGuardPolicyCodeFix : DocumentBatchFix
         RuleCatalog.RG0007UncappedRetryAfter.Id);
 
     protected override string FixKey => EquivalenceKey;
-
-    protected override ImmutableArray<FixAllScope> FixAllScopes { get; } = ImmutableArray.Create(FixAllScope.Document, FixAllScope.Project);
 
     protected override string? Title(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken) =>
         ShapeFor(root, model, diagnostic, cancellationToken) is null ? null : FixTitle;

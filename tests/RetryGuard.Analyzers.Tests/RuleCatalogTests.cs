@@ -88,6 +88,22 @@ public class RuleCatalogTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(ShippedRuleIds))]
+    public void A_fixable_rule_has_one_exported_provider_named_after_its_descriptor(string id)
+    {
+        var exported = typeof(RetryGuard.CodeFixes.RG0001NoJitterCodeFix).Assembly.GetTypes()
+            .Where(t => t.GetCustomAttributes(typeof(ExportCodeFixProviderAttribute), inherit: false).Length > 0)
+            .Where(t => ((CodeFixProvider)Activator.CreateInstance(t)!).FixableDiagnosticIds.Contains(id))
+            .ToList();
+        var descriptor = typeof(RuleCatalog).GetFields(BindingFlags.Public | BindingFlags.Static)
+            .Single(f => f.FieldType == typeof(DiagnosticDescriptor) && ((DiagnosticDescriptor)f.GetValue(null)!).Id == id);
+
+        // Hosts run each provider of a diagnostic on its own (dotnet format skips a second one once a file changed).
+        Assert.True(exported.Count <= 1, $"{id} has {exported.Count} exported fix providers: {string.Join(", ", exported.Select(t => t.Name))}");
+        Assert.All(exported, t => Assert.Equal(descriptor.Name + "CodeFix", t.Name));
+    }
+
     [Fact]
     public void Every_descriptor_in_the_catalogue_is_well_formed()
     {

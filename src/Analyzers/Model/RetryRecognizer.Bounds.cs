@@ -151,6 +151,15 @@ internal sealed partial class RetryRecognizer
     /// </summary>
     private BoundKind? ConditionBound(IOperation condition, HashSet<ISymbol> modified)
     {
+        // `e.StatusCode is null && attempt < MaxAttempts`: a status test joined to a counter test bounds by the
+        // counter, so each side of && / || is judged on its own.
+        if (condition is IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalAnd or BinaryOperatorKind.ConditionalOr } logical)
+        {
+            var left = ConditionBound(logical.LeftOperand, modified);
+            var right = ConditionBound(logical.RightOperand, modified);
+            return left is null ? right : right is null ? left : Stronger(left.Value, right.Value);
+        }
+
         if (_statuses.WhenTrue(condition) is not null || SuccessCheck(condition) is not null)
         {
             return null;
@@ -189,6 +198,20 @@ internal sealed partial class RetryRecognizer
         }
 
         return kind;
+    }
+
+    /// <summary>Of two bounds in one condition, the one that ends the retrying for sure: a deadline, then a cap.</summary>
+    private static BoundKind Stronger(BoundKind a, BoundKind b)
+    {
+        static int Rank(BoundKind kind) => kind switch
+        {
+            BoundKind.Deadline => 3,
+            BoundKind.AttemptCap => 2,
+            BoundKind.OneShot => 1,
+            _ => 0,
+        };
+
+        return Rank(a) >= Rank(b) ? a : b;
     }
 
     private static IEnumerable<IOperation> Self(IOperation operation)

@@ -1,6 +1,5 @@
 using System.Collections.Generic;
 using System.Collections.Immutable;
-using System.Composition;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
@@ -27,10 +26,9 @@ namespace RetryGuard.CodeFixes.Polly;
 /// </list>
 /// No fix for <c>switch</c> / <c>PredicateResult</c> predicates, predicates that read the exception, method groups.
 /// </summary>
-[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(RG0002NonRetryablePollyCodeFix)), Shared]
 public sealed class RG0002NonRetryablePollyCodeFix : DocumentBatchFix
 {
-    public const string EquivalenceKey = "RG0002.Polly";
+    public const string EquivalenceKey = RG0002NonRetryableStatusCodeFix.EquivalenceKey;
 
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(RuleCatalog.RG0002NonRetryableStatus.Id);
 

@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
-using System.Composition;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
@@ -12,6 +11,7 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Editing;
 using Microsoft.CodeAnalysis.Simplification;
 using RetryGuard.Analyzers;
+using RetryGuard.Analyzers.Rules;
 
 namespace RetryGuard.CodeFixes.Polly;
 
@@ -29,10 +29,9 @@ namespace RetryGuard.CodeFixes.Polly;
 /// No fix for v7 providers without the outcome (the overload that passes it needs a different onRetry), fixed
 /// durations, results other than <c>HttpResponseMessage</c>, or retries with no wait at all.
 /// </summary>
-[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(RG0003RetryAfterPollyCodeFix)), Shared]
 public sealed class RG0003RetryAfterPollyCodeFix : DocumentBatchFix
 {
-    public const string EquivalenceKey = "RG0003.Polly";
+    public const string EquivalenceKey = RG0003IgnoresRetryAfterCodeFix.EquivalenceKey;
 
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(RuleCatalog.RG0003IgnoresRetryAfter.Id);
 
@@ -42,6 +41,7 @@ public sealed class RG0003RetryAfterPollyCodeFix : DocumentBatchFix
     {
         AddGenerator,
         RestoreHeader,
+        RestoreHeaderWithCap,
         PrependToReturns,
     }
 
@@ -96,6 +96,14 @@ public sealed class RG0003RetryAfterPollyCodeFix : DocumentBatchFix
 
                     break;
                 case Kind.AddGenerator:
+                    plan.Site!.Set(editor, "DelayGenerator", Generator(plan.Site, editor.SemanticModel, cap, names));
+                    break;
+                case Kind.RestoreHeaderWithCap:
+                    foreach (var write in plan.Restored)
+                    {
+                        OptionsSite.Restore(editor, write, OptionsSite.True);
+                    }
+
                     plan.Site!.Set(editor, "DelayGenerator", Generator(plan.Site, editor.SemanticModel, cap, names));
                     break;
                 case Kind.PrependToReturns:
@@ -168,9 +176,21 @@ public sealed class RG0003RetryAfterPollyCodeFix : DocumentBatchFix
             }
 
             off.AddRange(generators);
-            return off.Count == 0
-                ? null
-                : new Plan(Kind.RestoreHeader, off[0].Assignment, "Honour Retry-After (the default of HttpRetryStrategyOptions)") { Restored = off };
+            if (off.Count == 0)
+            {
+                return null;
+            }
+
+            // Nothing would end MEHR's own wait (a standalone pipeline, no outer timeout): the switch-off goes and a
+            // generator that caps the server's wait takes the place of MEHR's.
+            if (diagnostic.Properties.ContainsKey(HandWrittenFixProperties.LibraryRetryAfterUnbounded))
+            {
+                return site.CanSet("DelayGenerator") && generators.Count == 0
+                    ? new Plan(Kind.RestoreHeaderWithCap, off[0].Assignment, "Take the delay from Retry-After, capped (DelayGenerator)") { Restored = off, Site = site }
+                    : null;
+            }
+
+            return new Plan(Kind.RestoreHeader, off[0].Assignment, "Honour Retry-After (the default of HttpRetryStrategyOptions)") { Restored = off };
         }
 
         if (!generatorsAreNull || !site.CanSet("DelayGenerator") || !IsResponse(site.ResultType))

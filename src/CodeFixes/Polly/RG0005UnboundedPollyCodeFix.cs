@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
-using System.Composition;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
@@ -22,10 +21,9 @@ namespace RetryGuard.CodeFixes.Polly;
 /// <c>MaxRetries</c>. <c>MaxRetries</c> is a <c>const int</c> (5) added to the containing type. No fix where the
 /// bounded overload does not take the same callbacks.
 /// </summary>
-[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(RG0005UnboundedPollyCodeFix)), Shared]
 public sealed class RG0005UnboundedPollyCodeFix : DocumentBatchFix
 {
-    public const string EquivalenceKey = "RG0005.Polly";
+    public const string EquivalenceKey = RG0005UnboundedCodeFix.EquivalenceKey;
 
     /// <summary>The attempt cap the fix writes in the constant.</summary>
     public const int DefaultMaxRetries = 5;

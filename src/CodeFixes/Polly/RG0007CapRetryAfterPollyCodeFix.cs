@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
-using System.Composition;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
@@ -21,10 +20,9 @@ namespace RetryGuard.CodeFixes.Polly;
 /// (a daily cap that says "until midnight") is not slept; Polly falls back to its own backoff for that attempt.
 /// No fix for v7 sleep-duration providers: they must return a wait, and there is no backoff to fall back to.
 /// </summary>
-[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(RG0007CapRetryAfterPollyCodeFix)), Shared]
 public sealed class RG0007CapRetryAfterPollyCodeFix : DocumentBatchFix
 {
-    public const string EquivalenceKey = "RG0007.Polly";
+    public const string EquivalenceKey = RG0007UncappedRetryAfterCodeFix.EquivalenceKey;
 
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(RuleCatalog.RG0007UncappedRetryAfter.Id);
 

@@ -12,12 +12,8 @@ namespace RetryGuard.Analyzers.Tests.Fixes;
 /// </summary>
 public class UseRetryGuardPolicyCodeFixTests
 {
-    /// <summary>Fix All in solution scope is not offered (see <see cref="Fix_all_stops_at_the_project_so_dotnet_format_applies_the_targeted_fixes"/>).</summary>
-    private const CodeFixTestBehaviors NoSolutionScope = CodeFixTestBehaviors.SkipFixAllInSolutionCheck;
-
     private static Task Fix(string source, string fixedSource, string? only) =>
-        Verify<RetryAnalyzer>.CodeFixAsync<UseRetryGuardPolicyCodeFix>(source, fixedSource, equivalenceKey: UseRetryGuardPolicyCodeFix.EquivalenceKey, only: only,
-            behaviors: NoSolutionScope);
+        Verify<RetryAnalyzer>.CodeFixAsync<UseRetryGuardPolicyCodeFix>(source, fixedSource, equivalenceKey: UseRetryGuardPolicyCodeFix.EquivalenceKey, only: only);
 
     private static Task NoFix(string source, string only = "RG0001") => Fix(source, source, only);
 
@@ -288,7 +284,7 @@ public class UseRetryGuardPolicyCodeFixTests
         Verify<RetryAnalyzer>.CodeFixAsync<UseRetryGuardPolicyCodeFix>(
             [("/0/A.cs", Endless("A", "{|RG0001:Task.Delay(250)|}")), ("/0/B.cs", Endless("B", "{|RG0001:Task.Delay(TimeSpan.FromSeconds(1))|}"))],
             [("/0/A.cs", EndlessFixed("A")), ("/0/B.cs", EndlessFixed("B"))],
-            only: "RG0001", behaviors: NoSolutionScope);
+            only: "RG0001");
 
     private static string Endless(string name, string wait) => $$"""
         using System;
@@ -324,11 +320,34 @@ public class UseRetryGuardPolicyCodeFixTests
         }
         """;
 
+    // The rewrite as users meet it: an action of each retry rule's one provider, after the rule's targeted fix (the
+    // tests of those providers without an equivalence key take the first action and get the targeted edit).
+
     [Fact]
-    public void Fix_all_stops_at_the_project_so_dotnet_format_applies_the_targeted_fixes()
+    public Task The_RG0001_provider_offers_the_rewrite_with_fix_all_up_to_the_solution() =>
+        Verify<RetryAnalyzer>.CodeFixAsync<RG0001NoJitterCodeFix>(
+            Counted("catch (HttpRequestException) when (attempt < MaxAttempts - 1)",
+                "await {|RG0001:Task.Delay(TimeSpan.FromMilliseconds(100 * Math.Pow(2, attempt)), cancellationToken)|};"),
+            CountedFixed, equivalenceKey: UseRetryGuardPolicyCodeFix.EquivalenceKey, only: "RG0001");
+
+    [Fact]
+    public Task The_RG0002_provider_offers_the_rewrite() =>
+        Verify<RetryAnalyzer>.CodeFixAsync<RG0002NonRetryableStatusCodeFix>(
+            Counted("{|RG0002:catch (HttpRequestException) when (attempt < MaxAttempts - 1)|}",
+                "await Task.Delay(TimeSpan.FromMilliseconds(100 * Math.Pow(2, attempt)), cancellationToken);"),
+            CountedFixed, equivalenceKey: UseRetryGuardPolicyCodeFix.EquivalenceKey, only: "RG0002");
+
+    [Fact]
+    public void Every_retry_rule_provider_fixes_all_in_documents_projects_and_the_solution()
     {
-        var scopes = new UseRetryGuardPolicyCodeFix().GetFixAllProvider().GetSupportedFixAllScopes();
-        Assert.Equal([FixAllScope.Document, FixAllScope.Project], scopes);
+        CodeFixProvider[] providers =
+        [
+            new RG0001NoJitterCodeFix(), new RG0002NonRetryableStatusCodeFix(), new RG0003IgnoresRetryAfterCodeFix(),
+            new RG0005UnboundedCodeFix(), new RG0007UncappedRetryAfterCodeFix(),
+        ];
+        Assert.All(providers, provider => Assert.Equal(
+            [FixAllScope.Document, FixAllScope.Project, FixAllScope.Solution],
+            provider.GetFixAllProvider()!.GetSupportedFixAllScopes().OrderBy(scope => scope)));
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -539,7 +558,7 @@ public class UseRetryGuardPolicyCodeFixTests
     [Fact]
     public Task No_fix_when_the_attempt_calls_an_sdk_client_whose_exceptions_the_policy_would_retry() =>
         Verify<RetryAnalyzer>.CodeFixAsync<UseRetryGuardPolicyCodeFix>(SdkLoop, SdkLoop, equivalenceKey: UseRetryGuardPolicyCodeFix.EquivalenceKey,
-            only: "RG0001", behaviors: NoSolutionScope, references: TestReferences.OpenAI);
+            only: "RG0001", references: TestReferences.OpenAI);
 
     private const string SdkLoop = """
         using System;

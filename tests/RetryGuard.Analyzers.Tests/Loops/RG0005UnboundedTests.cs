@@ -8,6 +8,23 @@ public class RG0005UnboundedTests : LoopTestBase
     // ---------------------------------------------------------------- positive
 
     [Fact]
+    public Task A_status_test_joined_to_a_flag_that_never_changes_bounds_nothing() => Check("""
+        class C
+        {
+            bool _enabled = true;
+
+            async Task<string> Get(HttpClient http)
+            {
+                {|RG0005:while (true)|}
+                {
+                    try { return await http.GetStringAsync("/"); }
+                    catch (HttpRequestException e) when (e.StatusCode is null && _enabled) { await Task.Delay(Random.Shared.Next(1000)); }
+                }
+            }
+        }
+        """);
+
+    [Fact]
     public Task While_true_catch_and_retry() => Check("""
         class C
         {
@@ -344,6 +361,38 @@ public class RG0005UnboundedTests : LoopTestBase
         """);
 
     // ---------------------------------------------------------------- negative
+
+    [Fact]
+    public Task A_status_test_joined_to_a_counter_in_a_catch_filter_is_a_cap() => Check("""
+        class C
+        {
+            async Task<string> Get(HttpClient http)
+            {
+                for (int attempt = 1; ; attempt++)
+                {
+                    try { return await http.GetStringAsync("/"); }
+                    catch (HttpRequestException e) when (e.StatusCode is null && attempt < 5) { await Task.Delay(Random.Shared.Next(1000)); }
+                }
+            }
+        }
+        """);
+
+    [Fact]
+    public Task A_counter_or_a_status_ends_a_status_loop() => Check("""
+        class C
+        {
+            async Task<HttpResponseMessage> Send(HttpClient http)
+            {
+                int attempt = 0;
+                while (true)
+                {
+                    var response = await http.GetAsync("/");
+                    if (++attempt >= 5 || response.StatusCode != HttpStatusCode.ServiceUnavailable) return response;
+                    await Task.Delay(Random.Shared.Next(1000));
+                }
+            }
+        }
+        """);
 
     [Fact]
     public Task For_loop_with_attempt_cap() => Check("""

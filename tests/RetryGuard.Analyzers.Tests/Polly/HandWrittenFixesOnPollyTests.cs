@@ -10,7 +10,7 @@ namespace RetryGuard.Analyzers.Tests.Polly;
 public class HandWrittenFixesOnPollyTests
 {
     [Fact]
-    public Task RG0002_catch_fix_ignores_a_polly_predicate() => PollyFixVerify.NoFix<RG0002NonRetryableStatusCodeFix>("""
+    public Task RG0002_catch_fix_ignores_a_polly_predicate() => PollyFixVerify.NoFix<RG0002NonRetryableStatusLoopFix>("""
         class C
         {
             IAsyncPolicy<HttpResponseMessage> P() =>
@@ -20,7 +20,7 @@ public class HandWrittenFixesOnPollyTests
         """, "RG0002");
 
     [Fact]
-    public Task RG0003_wait_fix_ignores_polly_options() => PollyFixVerify.NoFix<RG0003IgnoresRetryAfterCodeFix>("""
+    public Task RG0003_wait_fix_ignores_polly_options() => PollyFixVerify.NoFix<RG0003IgnoresRetryAfterLoopFix>("""
         class C
         {
             ResiliencePipeline<HttpResponseMessage> Build() =>
@@ -37,7 +37,7 @@ public class HandWrittenFixesOnPollyTests
         """, "RG0003");
 
     [Fact]
-    public Task RG0005_loop_fix_ignores_a_forever_policy() => PollyFixVerify.NoFix<RG0005UnboundedCodeFix>("""
+    public Task RG0005_loop_fix_ignores_a_forever_policy() => PollyFixVerify.NoFix<RG0005UnboundedLoopFix>("""
         class C
         {
             IAsyncPolicy P() => Policy.Handle<HttpRequestException>()
@@ -46,7 +46,7 @@ public class HandWrittenFixesOnPollyTests
         """, "RG0005");
 
     [Fact]
-    public Task RG0007_wait_fix_ignores_a_delay_generator() => PollyFixVerify.NoFix<RG0007UncappedRetryAfterCodeFix>("""
+    public Task RG0007_wait_fix_ignores_a_delay_generator() => PollyFixVerify.NoFix<RG0007UncappedRetryAfterLoopFix>("""
         class C
         {
             object O() => new RetryStrategyOptions<HttpResponseMessage>

@@ -31,16 +31,16 @@ public class PollyFixIsolationTests
         """;
 
     [Fact]
-    public Task Loop_fix_for_RG0002_offers_nothing_on_polly() => PollyFixVerify.NoFix<RG0002NonRetryableStatusCodeFix>(Only(PollyCode, "RG0002"), "RG0002");
+    public Task Loop_fix_for_RG0002_offers_nothing_on_polly() => PollyFixVerify.NoFix<RG0002NonRetryableStatusLoopFix>(Only(PollyCode, "RG0002"), "RG0002");
 
     [Fact]
-    public Task Loop_fix_for_RG0003_offers_nothing_on_polly() => PollyFixVerify.NoFix<RG0003IgnoresRetryAfterCodeFix>(Only(PollyCode, "RG0003"), "RG0003");
+    public Task Loop_fix_for_RG0003_offers_nothing_on_polly() => PollyFixVerify.NoFix<RG0003IgnoresRetryAfterLoopFix>(Only(PollyCode, "RG0003"), "RG0003");
 
     [Fact]
-    public Task Loop_fix_for_RG0005_offers_nothing_on_polly() => PollyFixVerify.NoFix<RG0005UnboundedCodeFix>(Only(PollyCode, "RG0005"), "RG0005");
+    public Task Loop_fix_for_RG0005_offers_nothing_on_polly() => PollyFixVerify.NoFix<RG0005UnboundedLoopFix>(Only(PollyCode, "RG0005"), "RG0005");
 
     [Fact]
-    public Task Loop_fix_for_RG0007_offers_nothing_on_polly() => PollyFixVerify.NoFix<RG0007UncappedRetryAfterCodeFix>(Only(PollyCode, "RG0007"), "RG0007");
+    public Task Loop_fix_for_RG0007_offers_nothing_on_polly() => PollyFixVerify.NoFix<RG0007UncappedRetryAfterLoopFix>(Only(PollyCode, "RG0007"), "RG0007");
 
     private const string LoopCode = """
         using System;

@@ -162,7 +162,27 @@ public class PollyRG0001CodeFixTests
         {
             void M(IServiceCollection services) =>
                 services.AddHttpClient("llm").AddResilienceHandler("retry", pipeline =>
-                    pipeline.AddRetry(new HttpRetryStrategyOptions { MaxRetryAttempts = 4, UseJitter = true }));
+                    pipeline.AddRetry(new HttpRetryStrategyOptions { MaxRetryAttempts = 4 }));
+        }
+        """);
+
+    [Fact]
+    public Task Mehr_standard_handler_jitter_switch_off_statement_is_removed() => Fix("""
+        class C
+        {
+            void M(IHttpClientBuilder builder) => builder.AddStandardResilienceHandler(options =>
+            {
+                options.Retry.MaxRetryAttempts = 4;
+                {|RG0001:options.Retry.UseJitter = false|};
+            });
+        }
+        """, """
+        class C
+        {
+            void M(IHttpClientBuilder builder) => builder.AddStandardResilienceHandler(options =>
+            {
+                options.Retry.MaxRetryAttempts = 4;
+            });
         }
         """);
 
@@ -243,7 +263,7 @@ public class PollyRG0001CodeFixTests
         """);
 
     [Fact]
-    public Task Loop_fix_offers_nothing_on_a_generator_fallback() => PollyFixVerify.NoFix<RG0001NoJitterCodeFix>("""
+    public Task Loop_fix_offers_nothing_on_a_generator_fallback() => PollyFixVerify.NoFix<RG0001NoJitterLoopFix>("""
         class C
         {
             object O() => new RetryStrategyOptions<HttpResponseMessage>
@@ -484,7 +504,7 @@ public class PollyRG0001CodeFixTests
         """);
 
     [Fact]
-    public Task Loop_fix_offers_nothing_on_polly_diagnostics() => PollyFixVerify.NoFix<RG0001NoJitterCodeFix>("""
+    public Task Loop_fix_offers_nothing_on_polly_diagnostics() => PollyFixVerify.NoFix<RG0001NoJitterLoopFix>("""
         class C
         {
             IAsyncPolicy<HttpResponseMessage> P() =>
