@@ -555,9 +555,8 @@ internal sealed class ProactiveLimiter : IDisposable
             new(nameof(RetryGuardHandler), "The RetryGuard limiter was disposed while the request waited.");
 
         /// <summary>
-        /// Takes a waiter out of the queue: cancelled (its wait throws) or woken (its wait returns false). Its wait ends
-        /// on this thread, outside the lock, as after a cancelled <c>Task.Delay</c>: a wake-up of every waiter (a daily
-        /// cap remembered) then runs as one work item, not one per waiter queued ahead of everyone else's I/O.
+        /// Takes a waiter out of the queue: cancelled (its wait throws) or woken (its wait returns false: a daily cap
+        /// was remembered, and waking a hundred queued requests then costs no exceptions of the limiter's own).
         /// </summary>
         private void Cancel(Waiter waiter, bool woken)
         {
@@ -614,9 +613,7 @@ internal sealed class ProactiveLimiter : IDisposable
             {
                 _available -= first.Value.Permits;
                 _queue.RemoveFirst();
-
-                // Not under the lock, not on the thread that freed the permits: the granted request goes on by itself.
-                ThreadPool.QueueUserWorkItem(static state => ((Waiter)state!).Granted.TrySetResult(true), first.Value);
+                first.Value.Granted.TrySetResult(true);
             }
 
             ArmLocked();
@@ -651,8 +648,8 @@ internal sealed class ProactiveLimiter : IDisposable
 
             public LinkedListNode<Waiter>? Node { get; set; }
 
-            /// <summary>Completed outside the bucket's lock only (see <see cref="GrantLocked"/> and <see cref="Cancel"/>).</summary>
-            public TaskCompletionSource<bool> Granted { get; } = new();
+            /// <summary>The waiter goes on on the thread pool, never under the bucket's lock or on the thread that freed permits.</summary>
+            public TaskCompletionSource<bool> Granted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         }
     }
 }
