@@ -20,7 +20,10 @@ internal sealed class OutageGate
     private readonly long _holdTicks;
     private readonly long _maxTicks;
     private readonly long _maxServerTicks;
+
+    /// <summary>UTC ticks when the next request may pass; 0 while the gate is open. Written under the lock, read without it.</summary>
     private long _nextPassTicks;
+
     private long _notBeforeTicks;
     private long _intervalTicks;
     private int _epoch;
@@ -64,7 +67,7 @@ internal sealed class OutageGate
             long now = _time.GetUtcNow().UtcTicks;
             if (now >= _nextPassTicks)
             {
-                _nextPassTicks = now + _intervalTicks;
+                Volatile.Write(ref _nextPassTicks, now + _intervalTicks);
                 return true;
             }
 
@@ -122,7 +125,7 @@ internal sealed class OutageGate
                 _notBeforeTicks = Math.Max(_notBeforeTicks, now + hold);
             }
 
-            _nextPassTicks = Math.Max(_nextPassTicks, now + hold);
+            Volatile.Write(ref _nextPassTicks, Math.Max(_nextPassTicks, now + hold));
             Volatile.Write(ref _epoch, _epoch + 1);
         }
     }
@@ -149,7 +152,7 @@ internal sealed class OutageGate
             else
             {
                 // The next request may go now (not before a time the server named), the one after it an interval later.
-                _nextPassTicks = Math.Max(1, Math.Min(_nextPassTicks, Math.Max(now, _notBeforeTicks)));
+                Volatile.Write(ref _nextPassTicks, Math.Max(1, Math.Min(_nextPassTicks, Math.Max(now, _notBeforeTicks))));
             }
 
             changed = _changed;
