@@ -456,7 +456,7 @@ internal sealed class PolicyLoopShape
     }
 
     /// <summary>A counted <c>for</c> header: <c>int i = S; i &lt; N</c> or <c>i &lt;= N</c>; <c>i++</c>, with constant bounds.</summary>
-    private sealed class Counter
+    internal sealed class Counter
     {
         private Counter(ILocalSymbol variable, long first, long last, ExpressionSyntax bound, long boundValue, SemanticModel model)
         {
@@ -507,6 +507,31 @@ internal sealed class PolicyLoopShape
             }
 
             return new Counter(local, first, last, condition.Right, bound, model);
+        }
+
+        /// <summary>
+        /// <paramref name="condition"/> has the value <paramref name="outcome"/> when the counter is <paramref name="value"/>,
+        /// whatever its other parts (statuses, flags) are: decided by its comparisons of the counter alone.
+        /// </summary>
+        public bool Decides(ExpressionSyntax condition, long value, bool outcome)
+        {
+            switch (condition)
+            {
+                case ParenthesizedExpressionSyntax parenthesized:
+                    return Decides(parenthesized.Expression, value, outcome);
+                case PrefixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.LogicalNotExpression } not:
+                    return Decides(not.Operand, value, !outcome);
+                case BinaryExpressionSyntax { RawKind: (int)SyntaxKind.LogicalAndExpression } and:
+                    return outcome
+                        ? Decides(and.Left, value, true) && Decides(and.Right, value, true)
+                        : Decides(and.Left, value, false) || Decides(and.Right, value, false);
+                case BinaryExpressionSyntax { RawKind: (int)SyntaxKind.LogicalOrExpression } or:
+                    return outcome
+                        ? Decides(or.Left, value, true) || Decides(or.Right, value, true)
+                        : Decides(or.Left, value, false) && Decides(or.Right, value, false);
+                default:
+                    return Evaluate(condition, value, Model) == outcome;
+            }
         }
 
         /// <summary>The filter holds for every attempt but the last: only the last attempt's exception leaves the loop.</summary>
