@@ -267,7 +267,7 @@ internal sealed class RG0002StatusCheck
     /// The one local or parameter whose status the condition reads (<c>response.StatusCode</c>,
     /// <c>response.IsSuccessStatusCode</c>); null when it reads none, several, or a status from elsewhere.
     /// </summary>
-    private static IdentifierNameSyntax? ResponseOf(ExpressionSyntax condition, SemanticModel model, CancellationToken cancellationToken)
+    internal static IdentifierNameSyntax? ResponseOf(ExpressionSyntax condition, SemanticModel model, CancellationToken cancellationToken)
     {
         var responseType = model.Compilation.GetTypeByMetadataName("System.Net.Http.HttpResponseMessage");
         IdentifierNameSyntax? found = null;
