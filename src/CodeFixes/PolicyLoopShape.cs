@@ -16,18 +16,34 @@ namespace RetryGuard.CodeFixes;
 /// cancellation token and exceptions for the caller. The shape, read from the loop's <see cref="RetryConstruct"/> and
 /// its syntax:
 /// <list type="bullet">
-/// <item>a counted loop <c>for (int i = S; i &lt; N; i++)</c> (constant bounds, at least one attempt) whose every
-/// <c>catch</c> has the filter "not the last attempt", so the last attempt's exception reaches the caller; or an endless
-/// <c>while (true)</c> / <c>for (;;)</c> / <c>do ... while (true)</c> whose catches have no filter;</item>
-/// <item>a body that is one <c>try</c> (no <c>finally</c>) whose block is the attempt: it returns its result from inside,
-/// never falls through, never breaks or continues, reads neither the attempt counter nor anything it writes outside
-/// itself, and captures nothing a lambda cannot;</item>
-/// <item>catches of <see cref="System.Net.Http.HttpRequestException"/> only, whose blocks only wait (locals computing
-/// the delay and the wait itself);</item>
-/// <item>after a counted loop, nothing, or one <c>throw</c>/<c>return</c> that the filter makes unreachable;</item>
-/// <item>an <c>async</c> function returning <c>Task&lt;T&gt;</c> or <c>ValueTask&lt;T&gt;</c>, and one cancellation token
-/// (a parameter or local) at most.</item>
+/// <item>a counted loop <c>for (int i = S; i &lt; N; i++)</c> (constant bounds, at least one attempt), or an endless
+/// <c>while (true)</c> / <c>for (;;)</c> / <c>do ... while (true)</c> (the policy's default cap then bounds it, RG0005);</item>
+/// <item><b>a catching loop</b>: a body that is one <c>try</c> (no <c>finally</c>) whose block is the attempt, with catches
+/// of <see cref="System.Net.Http.HttpRequestException"/> only whose blocks only wait (locals computing the delay and the
+/// wait itself) and, on a counted loop, whose every filter is "not the last attempt" (none on an endless one), so the
+/// last attempt's exception reaches the caller;</item>
+/// <item><b>a status-checking loop</b>: a body with one status check <c>if (C)</c> without <c>else</c> that either
+/// retries (<c>{ waits; continue; }</c>) or exits (<c>{ ...; return ...; }</c>, the waits after it), whose other path
+/// begins with <c>response.EnsureSuccessStatusCode()</c> on the checked response. The attempt is the body without the
+/// check and its retry path. A failure then reaches the policy as that exception, which it judges by its status and,
+/// with <c>RethrowAttemptExceptions</c>, hands back as it is: at once for a status it does not retry (402 and caller
+/// errors included), after the last attempt for one it does. So: on a counted loop the check's counter comparisons send
+/// exactly the last attempt down the other path and its other parts test the status only; the loop retries 429, 500,
+/// 502, 503 and 504 at least (the policy retries them; 408 too) and no success; its retry path only waits (and may
+/// dispose the response) and never for Retry-After (the policy sees the exception, not the headers). A loop that
+/// returns the last failed response or throws its own exception after the last attempt is refused: the policy would
+/// return a failed response where the loop threw, or throw <c>InsufficientCreditsException</c> /
+/// <c>DailyTokenCapExceededException</c> for a returned 402 or daily cap;</item>
+/// <item>an attempt that returns its result from inside, never falls through, never breaks or continues, reads neither
+/// the attempt counter nor anything it writes outside itself, and captures nothing a lambda cannot; an
+/// <c>HttpResponseMessage</c> it returns must be a success (right after <c>EnsureSuccessStatusCode()</c>, or under
+/// <c>if (response.IsSuccessStatusCode)</c>), since the policy judges any other response by its status;</item>
+/// <item>after a counted loop, nothing, or one <c>throw</c>/<c>return</c> that the loop never reaches;</item>
+/// <item>an <c>async</c> function returning <c>Task&lt;T&gt;</c> or <c>ValueTask&lt;T&gt;</c>, one cancellation token
+/// (a parameter or local) at most, and no SDK client call (their exceptions the policy would retry).</item>
 /// </list>
+/// Accepted differences: the policy's delays; statuses retried beyond the policy's set end at once; an attempt timeout
+/// is retried like a connection failure, and a status-checking loop's 408 and connection failures are retried too.
 /// </summary>
 internal sealed class PolicyLoopShape
 {

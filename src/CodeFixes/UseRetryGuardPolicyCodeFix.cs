@@ -21,7 +21,8 @@ namespace RetryGuard.CodeFixes;
 /// using var retryPolicy = new RetryGuardPolicy(new RetryGuardOptions { MaxRetries = MaxAttempts - 1, RethrowAttemptExceptions = true });
 /// return await retryPolicy.ExecuteAsync(async ct =&gt; { ...the attempt... }, cancellationToken);
 /// </code>
-/// The caller keeps its inputs, its result type, its token and its exceptions: the attempt is the loop's own code, the
+/// The caller keeps its inputs, its result type, its token and its exceptions: the attempt is the loop's own code (a
+/// status-checking loop's without its check and retry path, the policy deciding and waiting instead), the
 /// loop's attempt count becomes <c>MaxRetries</c>, and <c>RethrowAttemptExceptions</c> makes the attempt's exception
 /// what the caller gets whenever the request ends on one. The policy supplies what the loop lacked: jittered capped
 /// backoff, no retries of caller errors, a bound. A part of each retry rule's provider (<see cref="RuleCodeFix"/>),
