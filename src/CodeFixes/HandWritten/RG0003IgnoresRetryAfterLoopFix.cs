@@ -175,13 +175,48 @@ public sealed class RG0003IgnoresRetryAfterLoopFix : DocumentBatchFix
                 if (symbol is ILocalSymbol { DeclaringSyntaxReferences.Length: 1 } local &&
                     local.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken) is VariableDeclaratorSyntax declarator &&
                     declarator.Span.End <= wait.SpanStart && member.Span.Contains(declarator.Span) &&
-                    IsResponse(declarator, model, cancellationToken))
+                    (IsResponse(declarator, model, cancellationToken) || IsAssignedBefore(local, wait, model, cancellationToken)))
                 {
                     found.Add(local.Name);
                 }
             }
 
             return found;
+        }
+
+        /// <summary>
+        /// An HttpResponseMessage local declared without a value (<c>HttpResponseMessage response;</c> before a
+        /// <c>do</c> loop) that a statement before the wait, in a block around it, assigns a received response.
+        /// </summary>
+        private static bool IsAssignedBefore(ILocalSymbol local, SyntaxNode wait, SemanticModel model, CancellationToken cancellationToken)
+        {
+            if (local.Type.OriginalDefinition.ToDisplayString() != ResponseType)
+            {
+                return false;
+            }
+
+            foreach (var statement in wait.Ancestors().OfType<StatementSyntax>())
+            {
+                if (statement.Parent is not BlockSyntax block)
+                {
+                    continue;
+                }
+
+                foreach (var earlier in block.Statements.TakeWhile(s => s != statement))
+                {
+                    if (earlier is ExpressionStatementSyntax
+                        {
+                            Expression: AssignmentExpressionSyntax { RawKind: (int)SyntaxKind.SimpleAssignmentExpression, Left: IdentifierNameSyntax target, Right: var value },
+                        } &&
+                        !value.IsKind(SyntaxKind.NullLiteralExpression) && !value.IsKind(SyntaxKind.DefaultLiteralExpression) &&
+                        SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(target, cancellationToken).Symbol, local))
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            return false;
         }
 
         /// <summary>An HttpResponseMessage local declared with a value other than null.</summary>

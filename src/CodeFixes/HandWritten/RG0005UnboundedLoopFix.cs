@@ -26,7 +26,11 @@ namespace RetryGuard.CodeFixes;
 /// returns the response itself or calls <c>EnsureSuccessStatusCode()</c> first, so the last failure is returned
 /// or thrown as an <c>HttpRequestException</c>, never passed off as a success.</item>
 /// </list>
-/// No fix for other shapes (<c>continue</c> retries, several exits, <c>do</c> loops, recursion, <c>goto</c>).
+/// A <c>do { ... } while (true);</c> loop is the same retry and gets the same cap. A <c>goto</c> retry (a label on a
+/// <c>try</c> whose catches jump back to it) keeps its shape: <c>int attempt = 1;</c> before the label, each catch that
+/// jumps back gets <c>when (attempt &lt; MaxAttempts)</c> and counts the attempt before its <c>goto</c>.
+/// No fix for other shapes (<c>continue</c> retries, several exits, recursion — bounding it would change the method's
+/// signature — or a <c>goto</c> from anywhere else).
 /// </summary>
 public sealed class RG0005UnboundedLoopFix : DocumentBatchFix
 {
@@ -41,23 +45,30 @@ public sealed class RG0005UnboundedLoopFix : DocumentBatchFix
     protected override string FixKey => EquivalenceKey;
 
     protected override string? Title(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken) =>
-        Plan.For(root, model, diagnostic, cancellationToken) is not null ? $"Add an attempt cap ({DefaultMaxAttempts} attempts)" : null;
+        Plan.For(root, model, diagnostic, cancellationToken) is not null || GotoPlan.For(root, model, diagnostic) is not null
+            ? $"Add an attempt cap ({DefaultMaxAttempts} attempts)"
+            : null;
 
     protected override async Task<Document> ApplyAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken)
     {
         var editor = await DocumentEditor.CreateAsync(document, cancellationToken).ConfigureAwait(false);
         var model = editor.SemanticModel;
         var locals = new LocalNames(model);
+        var retried = new HashSet<LabeledStatementSyntax>();
         foreach (var diagnostic in diagnostics)
         {
-            if (Plan.For(editor.OriginalRoot, model, diagnostic, cancellationToken) is not { } plan)
+            if (Plan.For(editor.OriginalRoot, model, diagnostic, cancellationToken) is { } plan)
             {
-                continue;
+                string cap = locals.Pick(plan.Loop, "MaxAttempts", "MaxRetryAttempts", cancellationToken);
+                string counter = locals.Pick(plan.Loop, "attempt", "retryAttempt", cancellationToken);
+                plan.Apply(editor, cap, counter);
             }
-
-            string cap = locals.Pick(plan.Loop, "MaxAttempts", "MaxRetryAttempts", cancellationToken);
-            string counter = locals.Pick(plan.Loop, "attempt", "retryAttempt", cancellationToken);
-            plan.Apply(editor, cap, counter);
+            else if (GotoPlan.For(editor.OriginalRoot, model, diagnostic) is { } jump && retried.Add(jump.Labeled))
+            {
+                string cap = locals.Pick(jump.Labeled, "MaxAttempts", "MaxRetryAttempts", cancellationToken);
+                string counter = locals.Pick(jump.Labeled, "attempt", "retryAttempt", cancellationToken);
+                jump.Apply(editor, cap, counter);
+            }
         }
 
         return editor.GetChangedDocument();
@@ -84,11 +95,12 @@ public sealed class RG0005UnboundedLoopFix : DocumentBatchFix
         public static Plan? For(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
         {
             var node = root.FindNode(diagnostic.Location.SourceSpan, false, true);
-            var loop = node.FirstAncestorOrSelf<StatementSyntax>(s => s is WhileStatementSyntax or ForStatementSyntax);
+            var loop = node.FirstAncestorOrSelf<StatementSyntax>(s => s is WhileStatementSyntax or ForStatementSyntax or DoStatementSyntax);
             BlockSyntax? body = loop switch
             {
                 WhileStatementSyntax { Condition: LiteralExpressionSyntax { RawKind: (int)SyntaxKind.TrueLiteralExpression }, Statement: BlockSyntax b } => b,
                 ForStatementSyntax { Declaration: null, Initializers.Count: 0, Condition: null, Incrementors.Count: 0, Statement: BlockSyntax b } => b,
+                DoStatementSyntax { Condition: LiteralExpressionSyntax { RawKind: (int)SyntaxKind.TrueLiteralExpression }, Statement: BlockSyntax b } => b,
                 _ => null,
             };
             if (loop is null || body is null || loop.SpanStart != diagnostic.Location.SourceSpan.Start ||
@@ -121,17 +133,7 @@ public sealed class RG0005UnboundedLoopFix : DocumentBatchFix
             var capCheck = SyntaxFactory.ParseExpression(Exit is null ? $"{counter} < {cap}" : $"{counter} >= {cap}");
             foreach (var clause in Catches)
             {
-                var filter = clause.Filter is { } existing
-                    ? existing.WithFilterExpression(SyntaxFactory.BinaryExpression(
-                        SyntaxKind.LogicalAndExpression,
-                        SyntaxFactory.ParenthesizedExpression(existing.FilterExpression.WithoutTrivia()).WithAdditionalAnnotations(Simplifier.Annotation),
-                        capCheck))
-                    : SyntaxFactory.CatchFilterClause(capCheck);
-                var narrowed = clause.Filter is null && clause.Declaration is { } declaration
-                    ? clause.WithDeclaration(declaration.WithoutTrailingTrivia())
-                        .WithFilter(filter.WithLeadingTrivia(SyntaxFactory.Space).WithTrailingTrivia(declaration.GetTrailingTrivia()))
-                    : clause.WithFilter(filter);
-                editor.ReplaceNode(clause, narrowed.WithAdditionalAnnotations(Formatter.Annotation));
+                editor.ReplaceNode(clause, Filtered(clause, capCheck).WithAdditionalAnnotations(Formatter.Annotation));
             }
 
             if (Exit is { } exit)
@@ -152,13 +154,20 @@ public sealed class RG0005UnboundedLoopFix : DocumentBatchFix
 
             // for (int attempt = 1; ; attempt++) with the loop's own trivia and body.
             var header = (ForStatementSyntax)SyntaxFactory.ParseStatement($"for (int {counter} = 1; ; {counter}++) {{ }}");
-            var closeParen = Loop is WhileStatementSyntax w ? w.CloseParenToken : ((ForStatementSyntax)Loop).CloseParenToken;
+            var closeParen = Loop switch
+            {
+                WhileStatementSyntax w => w.CloseParenToken,
+                DoStatementSyntax d => d.DoKeyword,
+                _ => ((ForStatementSyntax)Loop).CloseParenToken,
+            };
             editor.ReplaceNode(Loop, (current, _) =>
             {
                 var currentBody = current switch
                 {
                     WhileStatementSyntax whileLoop => whileLoop.Statement,
                     ForStatementSyntax forLoop => forLoop.Statement,
+                    // `} while (true);` goes: the block's closing brace ends the statement.
+                    DoStatementSyntax doLoop => doLoop.Statement.WithoutTrailingTrivia(),
                     _ => Body,
                 };
                 return header
@@ -167,6 +176,21 @@ public sealed class RG0005UnboundedLoopFix : DocumentBatchFix
                     .WithLeadingTrivia(indentation)
                     .WithTrailingTrivia(current.GetTrailingTrivia());
             });
+        }
+
+        /// <summary>The catch with <paramref name="capCheck"/> added to its filter (<c>(filter) &amp;&amp; cap</c>).</summary>
+        public static CatchClauseSyntax Filtered(CatchClauseSyntax clause, ExpressionSyntax capCheck)
+        {
+            var filter = clause.Filter is { } existing
+                ? existing.WithFilterExpression(SyntaxFactory.BinaryExpression(
+                    SyntaxKind.LogicalAndExpression,
+                    SyntaxFactory.ParenthesizedExpression(existing.FilterExpression.WithoutTrivia()).WithAdditionalAnnotations(Simplifier.Annotation),
+                    capCheck))
+                : SyntaxFactory.CatchFilterClause(capCheck);
+            return clause.Filter is null && clause.Declaration is { } declaration
+                ? clause.WithDeclaration(declaration.WithoutTrailingTrivia())
+                    .WithFilter(filter.WithLeadingTrivia(SyntaxFactory.Space).WithTrailingTrivia(declaration.GetTrailingTrivia()))
+                : clause.WithFilter(filter);
         }
 
         /// <summary>A continue or goto of this loop's body: another way back that the cap would not see.</summary>
@@ -220,10 +244,86 @@ public sealed class RG0005UnboundedLoopFix : DocumentBatchFix
             return false;
         }
 
-        private static bool EndReachable(SemanticModel model, StatementSyntax statement)
+        public static bool EndReachable(SemanticModel model, StatementSyntax statement)
         {
             var flow = model.AnalyzeControlFlow(statement);
             return flow is null || !flow.Succeeded || flow.EndPointIsReachable;
+        }
+    }
+    /// <summary>
+    /// <c>retry: try { ...return... } catch (...) { ...; goto retry; }</c>: the label is on a <c>try</c> whose block
+    /// leaves on success, and every jump to the label is the last statement of one of its catches.
+    /// </summary>
+    private sealed class GotoPlan
+    {
+        private GotoPlan(LabeledStatementSyntax labeled, IReadOnlyList<CatchClauseSyntax> catches)
+        {
+            Labeled = labeled;
+            Catches = catches;
+        }
+
+        public LabeledStatementSyntax Labeled { get; }
+
+        private IReadOnlyList<CatchClauseSyntax> Catches { get; }
+
+        public static GotoPlan? For(SyntaxNode root, SemanticModel model, Diagnostic diagnostic)
+        {
+            if (root.FindNode(diagnostic.Location.SourceSpan, false, true).FirstAncestorOrSelf<GotoStatementSyntax>() is not
+                { RawKind: (int)SyntaxKind.GotoStatement, Expression: IdentifierNameSyntax target } jump ||
+                jump.SpanStart != diagnostic.Location.SourceSpan.Start)
+            {
+                return null;
+            }
+
+            var labeled = jump.Ancestors().OfType<LabeledStatementSyntax>().FirstOrDefault(l => l.Identifier.ValueText == target.Identifier.ValueText);
+            if (labeled is not { Statement: TryStatementSyntax { Finally: null } attempt, Parent: BlockSyntax } ||
+                !attempt.Block.Statements.Any() || Plan.EndReachable(model, attempt.Block))
+            {
+                return null;
+            }
+
+            // Every jump to the label ends a catch of the try; nothing else jumps back.
+            var function = (SyntaxNode?)labeled.FirstAncestorOrSelf<SyntaxNode>(n => n is BaseMethodDeclarationSyntax or AccessorDeclarationSyntax or LocalFunctionStatementSyntax or AnonymousFunctionExpressionSyntax)
+                ?? root;
+            var jumps = function.DescendantNodes().OfType<GotoStatementSyntax>()
+                .Where(g => g.Expression is IdentifierNameSyntax name && name.Identifier.ValueText == target.Identifier.ValueText)
+                .ToList();
+            var catches = new List<CatchClauseSyntax>();
+            foreach (var back in jumps)
+            {
+                if (back.Parent is not BlockSyntax { Parent: CatchClauseSyntax clause } block || block.Statements.Last() != back ||
+                    clause.Parent != attempt || catches.Contains(clause))
+                {
+                    return null;
+                }
+
+                catches.Add(clause);
+            }
+
+            return catches.Count > 0 ? new GotoPlan(labeled, catches) : null;
+        }
+
+        public void Apply(SyntaxEditor editor, string cap, string counter)
+        {
+            var capCheck = SyntaxFactory.ParseExpression($"{counter} < {cap}");
+            foreach (var clause in Catches)
+            {
+                var block = clause.Block;
+                var jump = block.Statements.Last();
+                var count = SyntaxFactory.ParseStatement($"{counter}++;")
+                    .WithLeadingTrivia(jump.GetLeadingTrivia())
+                    .WithTrailingTrivia(LocalNames.Newline(jump.Parent!));
+                var counted = block.WithStatements(block.Statements.Insert(block.Statements.Count - 1, count));
+                editor.ReplaceNode(clause, Plan.Filtered(clause, capCheck).WithBlock(counted).WithAdditionalAnnotations(Formatter.Annotation));
+            }
+
+            var statementIndentation = SyntaxFactory.TriviaList(Labeled.Statement.GetLeadingTrivia().Reverse().TakeWhile(t => t.IsKind(SyntaxKind.WhitespaceTrivia)).Reverse());
+            var newline = LocalNames.Newline(Labeled);
+            editor.InsertBefore(Labeled, new[]
+            {
+                SyntaxFactory.ParseStatement($"const int {cap} = {DefaultMaxAttempts};").WithLeadingTrivia(statementIndentation).WithTrailingTrivia(newline),
+                SyntaxFactory.ParseStatement($"int {counter} = 1;").WithLeadingTrivia(statementIndentation).WithTrailingTrivia(newline),
+            });
         }
     }
 }

@@ -236,9 +236,7 @@ public class RG0005CodeFixTests
         """);
 
     [Fact]
-    public Task No_fix_for_a_do_loop() => Verify<RetryAnalyzer>.CodeFixAsync<RG0005UnboundedLoopFix>(DoLoop, DoLoop, only: "RG0005");
-
-    private const string DoLoop = """
+    public Task A_do_while_true_catch_retry_gets_the_cap() => Fix("""
         using System.Net.Http;
         using System.Threading.Tasks;
 
@@ -260,5 +258,345 @@ public class RG0005CodeFixTests
                 while (true);
             }
         }
-        """;
+        """, """
+        using System.Net.Http;
+        using System.Threading.Tasks;
+
+        class C
+        {
+            async Task<string> Get(HttpClient http)
+            {
+                const int MaxAttempts = 5;
+                for (int attempt = 1; ; attempt++)
+                {
+                    try
+                    {
+                        return await http.GetStringAsync("/");
+                    }
+                    catch (HttpRequestException) when (attempt < MaxAttempts)
+                    {
+                        await Task.Delay(1000);
+                    }
+                }
+            }
+        }
+        """);
+
+    [Fact]
+    public Task A_do_while_true_status_retry_with_the_while_on_the_brace_line_gets_the_cap() => Fix("""
+        using System.Net;
+        using System.Net.Http;
+        using System.Threading.Tasks;
+
+        class C
+        {
+            async Task<HttpResponseMessage> Send(HttpClient http)
+            {
+                {|RG0005:do|}
+                {
+                    var response = await http.GetAsync("/");
+                    if (response.StatusCode != HttpStatusCode.ServiceUnavailable) return response;
+                    await Task.Delay(1000);
+                } while (true);
+            }
+        }
+        """, """
+        using System.Net;
+        using System.Net.Http;
+        using System.Threading.Tasks;
+
+        class C
+        {
+            async Task<HttpResponseMessage> Send(HttpClient http)
+            {
+                const int MaxAttempts = 5;
+                for (int attempt = 1; ; attempt++)
+                {
+                    var response = await http.GetAsync("/");
+                    if (response.StatusCode != HttpStatusCode.ServiceUnavailable || attempt >= MaxAttempts) return response;
+                    await Task.Delay(1000);
+                }
+            }
+        }
+        """);
+
+    [Fact]
+    public Task No_fix_for_a_do_loop_with_a_condition() => NoFix("""
+        using System.Net.Http;
+        using System.Threading.Tasks;
+
+        class C
+        {
+            async Task<string> Get(HttpClient http)
+            {
+                string result = null;
+                {|RG0005:do|}
+                {
+                    try
+                    {
+                        result = await http.GetStringAsync("/");
+                    }
+                    catch (HttpRequestException)
+                    {
+                        await Task.Delay(1000);
+                    }
+                }
+                while (result == null);
+                return result;
+            }
+        }
+        """);
+
+    [Fact]
+    public Task A_goto_retry_counts_its_attempts_before_jumping_back() => Fix("""
+        using System.Net.Http;
+        using System.Threading.Tasks;
+
+        class C
+        {
+            async Task<string> Get(HttpClient http)
+            {
+            retry:
+                try
+                {
+                    return await http.GetStringAsync("/");
+                }
+                catch (HttpRequestException e) when (e.StatusCode is null)
+                {
+                    await Task.Delay(1000);
+                    {|RG0005:goto retry;|}
+                }
+            }
+        }
+        """, """
+        using System.Net.Http;
+        using System.Threading.Tasks;
+
+        class C
+        {
+            async Task<string> Get(HttpClient http)
+            {
+                const int MaxAttempts = 5;
+                int attempt = 1;
+            retry:
+                try
+                {
+                    return await http.GetStringAsync("/");
+                }
+                catch (HttpRequestException e) when (e.StatusCode is null && attempt < MaxAttempts)
+                {
+                    await Task.Delay(1000);
+                    attempt++;
+                    goto retry;
+                }
+            }
+        }
+        """);
+
+    [Fact]
+    public Task A_goto_retry_with_a_catch_that_gives_up_caps_only_the_catch_that_jumps() => Fix("""
+        using System;
+        using System.Net.Http;
+        using System.Threading.Tasks;
+
+        class C
+        {
+            async Task<string> Get(HttpClient http)
+            {
+            again:
+                try
+                {
+                    return await http.GetStringAsync("/");
+                }
+                catch (TaskCanceledException)
+                {
+                    throw new TimeoutException();
+                }
+                catch (HttpRequestException)
+                {
+                    await Task.Delay(1000);
+                    {|RG0005:goto again;|}
+                }
+            }
+        }
+        """, """
+        using System;
+        using System.Net.Http;
+        using System.Threading.Tasks;
+
+        class C
+        {
+            async Task<string> Get(HttpClient http)
+            {
+                const int MaxAttempts = 5;
+                int attempt = 1;
+            again:
+                try
+                {
+                    return await http.GetStringAsync("/");
+                }
+                catch (TaskCanceledException)
+                {
+                    throw new TimeoutException();
+                }
+                catch (HttpRequestException) when (attempt < MaxAttempts)
+                {
+                    await Task.Delay(1000);
+                    attempt++;
+                    goto again;
+                }
+            }
+        }
+        """);
+
+    [Fact]
+    public Task No_fix_for_a_goto_that_is_not_the_last_statement_of_its_catch() => NoFix("""
+        using System.Net.Http;
+        using System.Threading.Tasks;
+
+        class C
+        {
+            async Task<string> Get(HttpClient http, bool log)
+            {
+            retry:
+                try
+                {
+                    return await http.GetStringAsync("/");
+                }
+                catch (HttpRequestException)
+                {
+                    await Task.Delay(1000);
+                    if (log) {|RG0005:goto retry;|}
+                    throw;
+                }
+            }
+        }
+        """);
+
+    [Fact]
+    public Task No_fix_for_a_goto_to_a_label_that_is_not_on_the_try() => NoFix("""
+        using System.Net.Http;
+        using System.Threading.Tasks;
+
+        class C
+        {
+            async Task<string> Get(HttpClient http)
+            {
+            retry:
+                await Task.Yield();
+                try
+                {
+                    return await http.GetStringAsync("/");
+                }
+                catch (HttpRequestException)
+                {
+                    await Task.Delay(1000);
+                    {|RG0005:goto retry;|}
+                }
+            }
+        }
+        """);
+
+    [Fact]
+    public Task No_fix_when_the_try_block_also_jumps_back() => NoFix("""
+        using System.Net.Http;
+        using System.Threading.Tasks;
+
+        class C
+        {
+            async Task<string> Get(HttpClient http)
+            {
+            retry:
+                try
+                {
+                    var text = await http.GetStringAsync("/");
+                    if (text.Length == 0) goto retry;
+                    return text;
+                }
+                catch (HttpRequestException)
+                {
+                    await Task.Delay(1000);
+                    {|RG0005:goto retry;|}
+                }
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Fix_all_caps_a_do_loop_and_a_goto_retry_of_one_document_in_one_pass() => Fix("""
+        using System.Net.Http;
+        using System.Threading.Tasks;
+
+        class C
+        {
+            async Task<string> Get(HttpClient http)
+            {
+                {|RG0005:do|}
+                {
+                    try
+                    {
+                        return await http.GetStringAsync("/a");
+                    }
+                    catch (HttpRequestException)
+                    {
+                        await Task.Delay(1000);
+                    }
+                }
+                while (true);
+            }
+
+            async Task<string> Other(HttpClient http)
+            {
+            retry:
+                try
+                {
+                    return await http.GetStringAsync("/b");
+                }
+                catch (HttpRequestException)
+                {
+                    await Task.Delay(1000);
+                    {|RG0005:goto retry;|}
+                }
+            }
+        }
+        """, """
+        using System.Net.Http;
+        using System.Threading.Tasks;
+
+        class C
+        {
+            async Task<string> Get(HttpClient http)
+            {
+                const int MaxAttempts = 5;
+                for (int attempt = 1; ; attempt++)
+                {
+                    try
+                    {
+                        return await http.GetStringAsync("/a");
+                    }
+                    catch (HttpRequestException) when (attempt < MaxAttempts)
+                    {
+                        await Task.Delay(1000);
+                    }
+                }
+            }
+
+            async Task<string> Other(HttpClient http)
+            {
+                const int MaxAttempts = 5;
+                int attempt = 1;
+            retry:
+                try
+                {
+                    return await http.GetStringAsync("/b");
+                }
+                catch (HttpRequestException) when (attempt < MaxAttempts)
+                {
+                    await Task.Delay(1000);
+                    attempt++;
+                    goto retry;
+                }
+            }
+        }
+        """);
 }

@@ -28,7 +28,21 @@ internal static class Verify<TAnalyzer>
             test.TestState.AnalyzerConfigFiles.Add(("/.editorconfig", "root = true\n\n[*.cs]\n" + editorConfig));
         }
 
-        return test.RunAsync();
+        return FixChecker.Enabled ? ThenCheckFixes() : test.RunAsync();
+
+        async Task ThenCheckFixes()
+        {
+            await test.RunAsync();
+            var all = new List<MetadataReference>(TestReferences.Net100);
+            if (withRuntime)
+            {
+                all.Add(TestReferences.Runtime);
+                all.Add(TestReferences.RuntimeLogging);
+            }
+
+            all.AddRange(references ?? []);
+            await FixChecker.CheckAsync(source, all, outputKind, editorConfig);
+        }
     }
 
     /// <summary>Checks one rule only: the other RetryGuard rules are switched off for the test.</summary>

@@ -1,0 +1,53 @@
+using Microsoft.CodeAnalysis;
+using RetryGuard.Analyzers.Tests.Verifiers;
+using RetryGuard.Benchmarks;
+
+namespace RetryGuard.Analyzers.Tests.Fixes;
+
+/// <summary>
+/// Every fix offered on the benchmark corpus's retry shapes (one file of each of its 18 shapes, with ordinary code
+/// around them: services, LINQ, a polling loop, a batch loop) applied one by one: no new compiler error, the
+/// diagnostic gone, no other rule newly reported (<see cref="FixChecker"/>).
+/// </summary>
+public class CorpusFixTests
+{
+    private const int Shapes = 18;
+
+    private static readonly IReadOnlyList<MetadataReference> References =
+    [
+        .. TestReferences.Net100, TestReferences.Runtime, TestReferences.RuntimeLogging, .. TestReferences.Polly, .. TestReferences.OpenAI,
+    ];
+
+    public static TheoryData<int> ShapeFiles()
+    {
+        var data = new TheoryData<int>();
+        for (int shape = 0; shape < Shapes; shape++)
+        {
+            data.Add(shape * 3);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(ShapeFiles))]
+    public async Task Every_fix_on_the_file_compiles_and_removes_its_diagnostic(int file)
+    {
+        var problems = await FixChecker.ProblemsAsync(Corpus.File(file, out bool hasShape), References, OutputKind.DynamicallyLinkedLibrary, editorConfig: null);
+        Assert.True(hasShape);
+        Assert.True(problems.Count == 0, string.Join(Environment.NewLine + Environment.NewLine, problems));
+    }
+
+    [Fact]
+    public async Task The_corpus_gives_the_fixes_work()
+    {
+        // A check that cannot pass vacuously: the shapes carry diagnostics that fixes are offered for.
+        int offered = 0;
+        for (int shape = 0; shape < Shapes; shape++)
+        {
+            offered += await FixChecker.CountFixesAsync(Corpus.File(shape * 3, out _), References);
+        }
+
+        Assert.True(offered >= 12, $"only {offered} fixes offered on the corpus shapes");
+    }
+}
