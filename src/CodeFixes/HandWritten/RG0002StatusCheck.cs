@@ -92,7 +92,12 @@ internal sealed class RG0002StatusCheck
             return null;
         }
 
+        // The counter says which attempt is the last only while the body leaves it alone.
         var counter = loop is ForStatementSyntax counted ? PolicyLoopShape.Counter.Match(counted, model, cancellationToken) : null;
+        if (counter is not null && (model.AnalyzeDataFlow(body) is not { Succeeded: true } flow || flow.WrittenInside.Contains(counter.Variable)))
+        {
+            counter = null;
+        }
         var index = body.Statements.IndexOf(check);
         var next = index + 1 < body.Statements.Count ? body.Statements[index + 1] : null;
 
