@@ -43,7 +43,8 @@ namespace RetryGuard.CodeFixes;
 /// (a parameter or local) at most, and no SDK client call (their exceptions the policy would retry).</item>
 /// </list>
 /// Accepted differences: the policy's delays; statuses retried beyond the policy's set end at once; an attempt timeout
-/// is retried like a connection failure, and a status-checking loop's 408 and connection failures are retried too.
+/// is retried like a connection failure, and a status-checking loop's 408 and connection failures are retried too; a
+/// 429 is backed off without Retry-After, as the loop did (the attempt's exception carries no headers).
 /// </summary>
 internal sealed class PolicyLoopShape
 {
