@@ -34,6 +34,27 @@ public class UseRetryGuardPolicyStatusCheckTests
         }
         """;
 
+    /// <summary>A counted loop whose retry check is <paramref name="check"/> and whose retry branch <paramref name="wait"/> then continues.</summary>
+    private static string CountedCheck(string check, string wait) => Client($$"""
+            public async Task<string> GetAsync(CancellationToken cancellationToken)
+            {
+                for (int attempt = 0; attempt < MaxAttempts; attempt++)
+                {
+                    using var response = await _http.GetAsync("chat", cancellationToken);
+                    if ({{check}})
+                    {
+                        {{wait}}
+                        continue;
+                    }
+
+                    response.EnsureSuccessStatusCode();
+                    return await response.Content.ReadAsStringAsync(cancellationToken);
+                }
+
+                throw new InvalidOperationException("Unreachable");
+            }
+        """);
+
     // ---------------------------------------------------------------------------------------------------------------
     // Offered
     // ---------------------------------------------------------------------------------------------------------------
@@ -259,110 +280,29 @@ public class UseRetryGuardPolicyStatusCheckTests
         """), only: "RG0002");
 
     [Fact]
-    public Task No_fix_when_the_loop_retries_fewer_statuses_than_the_policy() => NoFix(Client("""
-            public async Task<string> GetAsync(CancellationToken cancellationToken)
-            {
-                for (int attempt = 0; attempt < MaxAttempts; attempt++)
-                {
-                    using var response = await _http.GetAsync("chat", cancellationToken);
-                    if (response.StatusCode == HttpStatusCode.ServiceUnavailable && attempt < MaxAttempts - 1)
-                    {
-                        await {|RG0001:Task.Delay(100 * (attempt + 1), cancellationToken)|};
-                        continue;
-                    }
-
-                    response.EnsureSuccessStatusCode();
-                    return await response.Content.ReadAsStringAsync(cancellationToken);
-                }
-
-                throw new InvalidOperationException("Unreachable");
-            }
-        """), only: "RG0001");
+    public Task No_fix_when_the_loop_retries_fewer_statuses_than_the_policy() => NoFix(CountedCheck(
+        """response.StatusCode == HttpStatusCode.ServiceUnavailable && attempt < MaxAttempts - 1""",
+        """await {|RG0001:Task.Delay(100 * (attempt + 1), cancellationToken)|};"""), only: "RG0001");
 
     [Fact]
-    public Task No_fix_when_the_wait_honours_retry_after_which_the_policy_cannot_read_from_the_exception() => NoFix(Client("""
-            public async Task<string> GetAsync(CancellationToken cancellationToken)
-            {
-                for (int attempt = 0; attempt < MaxAttempts; attempt++)
-                {
-                    using var response = await _http.GetAsync("chat", cancellationToken);
-                    if ({|RG0002:!response.IsSuccessStatusCode|} && attempt < MaxAttempts - 1)
-                    {
-                        await Task.Delay(response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1), cancellationToken);
-                        continue;
-                    }
-
-                    response.EnsureSuccessStatusCode();
-                    return await response.Content.ReadAsStringAsync(cancellationToken);
-                }
-
-                throw new InvalidOperationException("Unreachable");
-            }
-        """), only: "RG0002");
+    public Task No_fix_when_the_wait_honours_retry_after_which_the_policy_cannot_read_from_the_exception() => NoFix(CountedCheck(
+        """{|RG0002:!response.IsSuccessStatusCode|} && attempt < MaxAttempts - 1""",
+        """await Task.Delay(response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1), cancellationToken);"""), only: "RG0002");
 
     [Fact]
-    public Task No_fix_when_the_check_reads_more_than_the_status_and_the_counter() => NoFix(Client("""
-            public async Task<string> GetAsync(CancellationToken cancellationToken)
-            {
-                for (int attempt = 0; attempt < MaxAttempts; attempt++)
-                {
-                    using var response = await _http.GetAsync("chat", cancellationToken);
-                    if ({|RG0002:!response.IsSuccessStatusCode|} && attempt < MaxAttempts - 1 && !_stopping)
-                    {
-                        await Task.Delay(100, cancellationToken);
-                        continue;
-                    }
-
-                    response.EnsureSuccessStatusCode();
-                    return await response.Content.ReadAsStringAsync(cancellationToken);
-                }
-
-                throw new InvalidOperationException("Unreachable");
-            }
-        """), only: "RG0002");
+    public Task No_fix_when_the_check_reads_more_than_the_status_and_the_counter() => NoFix(CountedCheck(
+        """{|RG0002:!response.IsSuccessStatusCode|} && attempt < MaxAttempts - 1 && !_stopping""",
+        """await Task.Delay(100, cancellationToken);"""), only: "RG0002");
 
     [Fact]
-    public Task No_fix_when_the_guard_lets_more_than_the_last_attempt_through() => NoFix(Client("""
-            public async Task<string> GetAsync(CancellationToken cancellationToken)
-            {
-                for (int attempt = 0; attempt < MaxAttempts; attempt++)
-                {
-                    using var response = await _http.GetAsync("chat", cancellationToken);
-                    if ({|RG0002:!response.IsSuccessStatusCode|} && attempt < MaxAttempts - 2)
-                    {
-                        await Task.Delay(100, cancellationToken);
-                        continue;
-                    }
-
-                    response.EnsureSuccessStatusCode();
-                    return await response.Content.ReadAsStringAsync(cancellationToken);
-                }
-
-                throw new InvalidOperationException("Unreachable");
-            }
-        """), only: "RG0002");
+    public Task No_fix_when_the_guard_lets_more_than_the_last_attempt_through() => NoFix(CountedCheck(
+        """{|RG0002:!response.IsSuccessStatusCode|} && attempt < MaxAttempts - 2""",
+        """await Task.Delay(100, cancellationToken);"""), only: "RG0002");
 
     [Fact]
-    public Task No_fix_when_the_retry_path_does_more_than_wait() => NoFix(Client("""
-            public async Task<string> GetAsync(CancellationToken cancellationToken)
-            {
-                for (int attempt = 0; attempt < MaxAttempts; attempt++)
-                {
-                    using var response = await _http.GetAsync("chat", cancellationToken);
-                    if ({|RG0002:!response.IsSuccessStatusCode|} && attempt < MaxAttempts - 1)
-                    {
-                        Console.WriteLine($"Attempt {attempt} failed: {response.StatusCode}");
-                        await Task.Delay(100, cancellationToken);
-                        continue;
-                    }
-
-                    response.EnsureSuccessStatusCode();
-                    return await response.Content.ReadAsStringAsync(cancellationToken);
-                }
-
-                throw new InvalidOperationException("Unreachable");
-            }
-        """), only: "RG0002");
+    public Task No_fix_when_the_retry_path_does_more_than_wait() => NoFix(CountedCheck(
+        """{|RG0002:!response.IsSuccessStatusCode|} && attempt < MaxAttempts - 1""",
+        """Console.WriteLine($"Attempt {attempt} failed: {response.StatusCode}"); await Task.Delay(100, cancellationToken);"""), only: "RG0002");
 
     [Fact]
     public Task No_fix_when_the_path_past_the_check_returns_the_response_unchecked() => NoFix(Client("""
