@@ -117,6 +117,12 @@ internal sealed class RetryDelay
 
     /// <summary>The largest delay that a cap allows, when a constant cap is visible.</summary>
     public System.TimeSpan? Cap { get; init; }
+
+    /// <summary>
+    /// MEHR options whose own Retry-After handling is off: turned back on, nothing would end its wait (a standalone
+    /// pipeline without an outer timeout), so a fix must cap the server's wait itself.
+    /// </summary>
+    public bool LibraryRetryAfterUnbounded { get; init; }
 }
 
 /// <summary>

@@ -439,6 +439,9 @@ internal sealed partial class RetryRecognizer
             return null;
         }
 
+        // Several guards (the code's own `if (wait > 1 h) throw` and a later `if (wait > MaxRetryAfter) throw`): the
+        // tightest one is the cap.
+        CapGuard? tightest = null;
         foreach (var guard in ComparisonsIn(reference))
         {
             var comparison = (IBinaryOperation)guard.Condition!;
@@ -447,8 +450,10 @@ internal sealed partial class RetryRecognizer
                 continue;
             }
 
-            IOperation? bound = References(comparison.LeftOperand, reference.Local) ? comparison.RightOperand
-                : References(comparison.RightOperand, reference.Local) ? comparison.LeftOperand : null;
+            // Only `wait > bound` (or `bound < wait`) holds a wait down; `if (wait < TimeSpan.Zero) wait = TimeSpan.Zero` is a floor.
+            bool greater = comparison.OperatorKind is BinaryOperatorKind.GreaterThan or BinaryOperatorKind.GreaterThanOrEqual;
+            IOperation? bound = References(comparison.LeftOperand, reference.Local) && greater ? comparison.RightOperand
+                : References(comparison.RightOperand, reference.Local) && !greater ? comparison.LeftOperand : null;
             if (bound is null)
             {
                 continue;
@@ -467,11 +472,15 @@ internal sealed partial class RetryRecognizer
 
             if (stops || shortens)
             {
-                return new CapGuard(TimeSpanConstants.Evaluate(bound, _symbols, _semanticModels) ?? SecondsCap(comparison, bound));
+                // A bound that cannot be read (a setting) may be the tightest: then the cap is unknown, not reported.
+                var cap = TimeSpanConstants.Evaluate(bound, _symbols, _semanticModels) ?? SecondsCap(comparison, bound);
+                tightest = tightest is not { } before ? new CapGuard(cap)
+                    : before.Cap is { } earlier && cap is { } known ? new CapGuard(known < earlier ? known : earlier)
+                    : new CapGuard(null);
             }
         }
 
-        return null;
+        return tightest;
     }
 
     /// <summary>The ifs of a body whose condition is a relational comparison: collected once per body.</summary>

@@ -19,6 +19,9 @@ internal static class HandWrittenFixProperties
     /// <summary>RG0003: the existing delay already has a random component ("true") or not ("false").</summary>
     public const string DelayHasJitter = "RetryGuard.DelayHasJitter";
 
+    /// <summary>RG0003 on MEHR options: their own Retry-After handling, turned back on, would wait uncapped ("true").</summary>
+    public const string LibraryRetryAfterUnbounded = "RetryGuard.LibraryRetryAfterUnbounded";
+
     public static ImmutableDictionary<string, string?> MaxRetryAfter(TimeSpan max) =>
         ImmutableDictionary<string, string?>.Empty.Add(MaxRetryAfterTicks, max.Ticks.ToString(CultureInfo.InvariantCulture));
 

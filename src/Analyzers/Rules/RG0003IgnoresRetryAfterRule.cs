@@ -19,6 +19,11 @@ internal static class RG0003IgnoresRetryAfterRule
             {
                 var properties = HandWrittenFixProperties.MaxRetryAfter(settings.MaxRetryAfter)
                     .Add(HandWrittenFixProperties.DelayHasJitter, delay.Sources.Has(DelaySource.Random) ? "true" : "false");
+                if (delay.LibraryRetryAfterUnbounded)
+                {
+                    properties = properties.Add(HandWrittenFixProperties.LibraryRetryAfterUnbounded, "true");
+                }
+
                 report(Diagnostic.Create(RuleCatalog.RG0003IgnoresRetryAfter, delay.Location, properties, delay.Display));
             }
         }

@@ -17,8 +17,9 @@ namespace RetryGuard.CodeFixes.Polly;
 /// <summary>
 /// RG0001 on Polly and Microsoft.Extensions.Http.Resilience:
 /// <list type="bullet">
-/// <item>v8 <c>RetryStrategyOptions</c> / MEHR <c>HttpRetryStrategyOptions</c>: <c>UseJitter = true</c> (the <c>false</c>
-/// replaced, or the setting added to the object initializer);</item>
+/// <item>v8 <c>RetryStrategyOptions</c>: <c>UseJitter = true</c> (the <c>false</c> replaced, or the setting added to the
+/// object initializer); MEHR <c>HttpRetryStrategyOptions</c>, which jitters by default: <c>UseJitter = false</c>
+/// removed;</item>
 /// <item>Polly.Contrib.WaitAndRetry's <c>Backoff.ExponentialBackoff</c> → <c>Backoff.DecorrelatedJitterBackoffV2</c>; a
 /// fixed <c>seed</c> of a jitter helper removed;</item>
 /// <item>a v7 sleep-duration provider: an exponential one becomes <c>Backoff.DecorrelatedJitterBackoffV2</c> when
@@ -38,6 +39,7 @@ public sealed class RG0001NoJitterPollyCodeFix : DocumentBatchFix
     private enum Kind
     {
         UseJitter,
+        RestoreJitter,
         ContribExponential,
         ContribSeed,
         ProviderToContrib,
@@ -147,7 +149,14 @@ public sealed class RG0001NoJitterPollyCodeFix : DocumentBatchFix
             return null;
         }
 
-        return new Plan(Kind.UseJitter, site.Creation ?? (SyntaxNode)site.Of("UseJitter").First().Assignment, "Turn on jitter (UseJitter = true)") { Site = site };
+        // MEHR jitters by default: the switch-off is taken away rather than turned over.
+        var off = site.Of("UseJitter").ToList();
+        if (site.IsHttp && off.Count > 0)
+        {
+            return new Plan(Kind.RestoreJitter, off[0].Assignment, "Turn on jitter (the default of HttpRetryStrategyOptions)") { Site = site };
+        }
+
+        return new Plan(Kind.UseJitter, site.Creation ?? (SyntaxNode)off.FirstOrDefault()?.Assignment!, "Turn on jitter (UseJitter = true)") { Site = site };
     }
 
     private static bool IsTimeSpan(ITypeSymbol? type) => type?.ToDisplayString() == "System.TimeSpan";
@@ -340,6 +349,13 @@ public sealed class RG0001NoJitterPollyCodeFix : DocumentBatchFix
         {
             case Kind.UseJitter:
                 plan.Site!.Set(editor, "UseJitter", OptionsSite.True);
+                break;
+            case Kind.RestoreJitter:
+                foreach (var write in plan.Site!.Of("UseJitter"))
+                {
+                    OptionsSite.Restore(editor, write, OptionsSite.True);
+                }
+
                 break;
             case Kind.WrapReturns:
                 foreach (var value in plan.Returns)

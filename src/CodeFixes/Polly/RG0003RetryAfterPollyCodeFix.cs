@@ -11,6 +11,7 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Editing;
 using Microsoft.CodeAnalysis.Simplification;
 using RetryGuard.Analyzers;
+using RetryGuard.Analyzers.Rules;
 
 namespace RetryGuard.CodeFixes.Polly;
 
@@ -40,6 +41,7 @@ public sealed class RG0003RetryAfterPollyCodeFix : DocumentBatchFix
     {
         AddGenerator,
         RestoreHeader,
+        RestoreHeaderWithCap,
         PrependToReturns,
     }
 
@@ -94,6 +96,14 @@ public sealed class RG0003RetryAfterPollyCodeFix : DocumentBatchFix
 
                     break;
                 case Kind.AddGenerator:
+                    plan.Site!.Set(editor, "DelayGenerator", Generator(plan.Site, editor.SemanticModel, cap, names));
+                    break;
+                case Kind.RestoreHeaderWithCap:
+                    foreach (var write in plan.Restored)
+                    {
+                        OptionsSite.Restore(editor, write, OptionsSite.True);
+                    }
+
                     plan.Site!.Set(editor, "DelayGenerator", Generator(plan.Site, editor.SemanticModel, cap, names));
                     break;
                 case Kind.PrependToReturns:
@@ -166,9 +176,21 @@ public sealed class RG0003RetryAfterPollyCodeFix : DocumentBatchFix
             }
 
             off.AddRange(generators);
-            return off.Count == 0
-                ? null
-                : new Plan(Kind.RestoreHeader, off[0].Assignment, "Honour Retry-After (the default of HttpRetryStrategyOptions)") { Restored = off };
+            if (off.Count == 0)
+            {
+                return null;
+            }
+
+            // Nothing would end MEHR's own wait (a standalone pipeline, no outer timeout): the switch-off goes and a
+            // generator that caps the server's wait takes the place of MEHR's.
+            if (diagnostic.Properties.ContainsKey(HandWrittenFixProperties.LibraryRetryAfterUnbounded))
+            {
+                return site.CanSet("DelayGenerator") && generators.Count == 0
+                    ? new Plan(Kind.RestoreHeaderWithCap, off[0].Assignment, "Take the delay from Retry-After, capped (DelayGenerator)") { Restored = off, Site = site }
+                    : null;
+            }
+
+            return new Plan(Kind.RestoreHeader, off[0].Assignment, "Honour Retry-After (the default of HttpRetryStrategyOptions)") { Restored = off };
         }
 
         if (!generatorsAreNull || !site.CanSet("DelayGenerator") || !IsResponse(site.ResultType))

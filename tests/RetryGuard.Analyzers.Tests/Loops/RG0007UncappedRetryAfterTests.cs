@@ -26,6 +26,21 @@ public class RG0007UncappedRetryAfterTests : LoopTestBase
     // ---------------------------------------------------------------- positive
 
     [Fact]
+    public Task A_floor_is_not_a_cap() => Wait("""
+                    var wait = response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1);
+                    if (wait < TimeSpan.Zero) wait = TimeSpan.Zero;
+                    await {|RG0007:Task.Delay(wait)|};
+        """);
+
+    [Fact]
+    public Task Two_guards_both_above_the_limit() => Wait("""
+                    var wait = response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1);
+                    if (wait > TimeSpan.FromHours(2)) throw new HttpRequestException("daily cap");
+                    if (wait > TimeSpan.FromHours(1)) wait = TimeSpan.FromHours(1);
+                    await {|RG0007:Task.Delay(wait)|};
+        """);
+
+    [Fact]
     public Task Delta_slept_as_it_is() => Wait("""
                     await {|RG0007:Task.Delay(response.Headers.RetryAfter!.Delta!.Value)|};
         """);
@@ -241,6 +256,37 @@ public class RG0007UncappedRetryAfterTests : LoopTestBase
         """);
 
     // ---------------------------------------------------------------- negative
+
+    [Fact]
+    public Task A_second_guard_within_the_limit_caps_it() => Wait("""
+                    var wait = response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1);
+                    if (wait > TimeSpan.FromHours(1)) throw new HttpRequestException("daily cap");
+                    if (wait > TimeSpan.FromSeconds(60)) throw new HttpRequestException("too long");
+                    await Task.Delay(wait);
+        """);
+
+    [Fact]
+    public Task A_guard_by_a_setting_may_be_the_tightest() => Check("""
+        class C
+        {
+            TimeSpan _maxWait = TimeSpan.FromSeconds(30);
+
+            async Task<HttpResponseMessage> Send(HttpClient http)
+            {
+                for (int i = 0; i < 3; i++)
+                {
+                    var response = await http.GetAsync("/");
+                    if (response.StatusCode != HttpStatusCode.TooManyRequests) return response;
+                    var wait = response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1);
+                    if (wait > TimeSpan.FromHours(1)) throw new HttpRequestException("daily cap");
+                    if (wait > _maxWait) throw new HttpRequestException("too long");
+                    await Task.Delay(wait);
+                }
+
+                throw new HttpRequestException("rate limited");
+            }
+        }
+        """);
 
     [Fact]
     public Task Math_min_cap_within_the_limit() => Wait("""

@@ -162,7 +162,27 @@ public class PollyRG0001CodeFixTests
         {
             void M(IServiceCollection services) =>
                 services.AddHttpClient("llm").AddResilienceHandler("retry", pipeline =>
-                    pipeline.AddRetry(new HttpRetryStrategyOptions { MaxRetryAttempts = 4, UseJitter = true }));
+                    pipeline.AddRetry(new HttpRetryStrategyOptions { MaxRetryAttempts = 4 }));
+        }
+        """);
+
+    [Fact]
+    public Task Mehr_standard_handler_jitter_switch_off_statement_is_removed() => Fix("""
+        class C
+        {
+            void M(IHttpClientBuilder builder) => builder.AddStandardResilienceHandler(options =>
+            {
+                options.Retry.MaxRetryAttempts = 4;
+                {|RG0001:options.Retry.UseJitter = false|};
+            });
+        }
+        """, """
+        class C
+        {
+            void M(IHttpClientBuilder builder) => builder.AddStandardResilienceHandler(options =>
+            {
+                options.Retry.MaxRetryAttempts = 4;
+            });
         }
         """);
 

@@ -141,6 +141,46 @@ public class PollyRG0003CodeFixTests
         """);
 
     [Fact]
+    public Task Mehr_in_a_standalone_pipeline_gets_a_capped_generator_instead_of_its_own_uncapped_wait() => Fix("""
+        class C
+        {
+            ResiliencePipeline<HttpResponseMessage> P() =>
+                new ResiliencePipelineBuilder<HttpResponseMessage>()
+                    .AddRetry(new HttpRetryStrategyOptions { MaxRetryAttempts = 4, {|RG0003:ShouldRetryAfterHeader = false|} })
+                    .Build();
+        }
+        """, """
+        class C
+        {
+            ResiliencePipeline<HttpResponseMessage> P() =>
+                new ResiliencePipelineBuilder<HttpResponseMessage>()
+                    .AddRetry(new HttpRetryStrategyOptions { MaxRetryAttempts = 4, DelayGenerator = args => new ValueTask<TimeSpan?>(args.Outcome.Result is HttpResponseMessage response && RetryGuard.RetryAfter.GetDelay(response) is TimeSpan retryAfter && retryAfter <= TimeSpan.FromSeconds(120) ? retryAfter : (TimeSpan?)null) })
+                    .Build();
+        }
+        """);
+
+    [Fact]
+    public Task Mehr_in_a_standalone_pipeline_with_an_outer_timeout_keeps_its_own_wait() => Fix("""
+        class C
+        {
+            ResiliencePipeline<HttpResponseMessage> P() =>
+                new ResiliencePipelineBuilder<HttpResponseMessage>()
+                    .AddTimeout(TimeSpan.FromSeconds(30))
+                    .AddRetry(new HttpRetryStrategyOptions { MaxRetryAttempts = 4, {|RG0003:ShouldRetryAfterHeader = false|} })
+                    .Build();
+        }
+        """, """
+        class C
+        {
+            ResiliencePipeline<HttpResponseMessage> P() =>
+                new ResiliencePipelineBuilder<HttpResponseMessage>()
+                    .AddTimeout(TimeSpan.FromSeconds(30))
+                    .AddRetry(new HttpRetryStrategyOptions { MaxRetryAttempts = 4 })
+                    .Build();
+        }
+        """);
+
+    [Fact]
     public Task Mehr_standard_handler_statement_is_removed_or_set_true() => Fix("""
         class C
         {

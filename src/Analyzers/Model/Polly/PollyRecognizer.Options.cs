@@ -685,7 +685,7 @@ internal sealed partial class PollyRecognizer
             at = WriteLocation(jitterSetting, tree, location);
         }
 
-        var pending = new PendingDelay(at, display, builtIn, state.Get("Delay").Value);
+        var pending = new PendingDelay(at, display, builtIn, state.Get("Delay").Value) { LibraryRetryAfterUnbounded = isHttp && !retryAfterBounded };
         if (headerHonoured == true || generatorReadsRetryAfter)
         {
             // A 429's wait comes from Retry-After; the backoff serves the other statuses.

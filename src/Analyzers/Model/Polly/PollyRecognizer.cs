@@ -443,6 +443,9 @@ internal sealed partial class PollyRecognizer
 
         /// <summary>Not a wait of the construct when it serves no status (and nothing else).</summary>
         public bool DropWhenUnused { get; set; }
+
+        /// <summary>See <see cref="RetryDelay.LibraryRetryAfterUnbounded"/>.</summary>
+        public bool LibraryRetryAfterUnbounded { get; set; }
     }
 
     /// <summary>
@@ -941,7 +944,7 @@ internal sealed partial class PollyRecognizer
                 continue;
             }
 
-            delays.Add(new RetryDelay(delay.Location, delay.Display, delay.Sources, delay.Node, statuses, FailureSignal.Predicate) { Cap = delay.Cap });
+            delays.Add(new RetryDelay(delay.Location, delay.Display, delay.Sources, delay.Node, statuses, FailureSignal.Predicate) { Cap = delay.Cap, LibraryRetryAfterUnbounded = delay.LibraryRetryAfterUnbounded });
         }
 
         return new RetryConstruct(kind, root, delays.ToImmutable(), admissions.ToImmutable(), exact, bound);
