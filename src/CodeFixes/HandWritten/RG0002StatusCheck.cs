@@ -19,11 +19,11 @@ namespace RetryGuard.CodeFixes;
 /// <item><b>the last attempt's path</b>: the check has a counter guard (<c>attempt &lt; Max - 1</c>, <c>attempt == Max - 1</c>)
 /// that sends every status of the last attempt one way; a caller error goes that way at once. A retry check becomes
 /// <c>C &amp;&amp; HttpStatusPolicy.IsRetryable(response.StatusCode)</c>, an exit check <c>C || !HttpStatusPolicy.IsRetryable(response.StatusCode)</c>;</item>
-/// <item><b>a failure handler</b>: the other path begins with <c>response.EnsureSuccessStatusCode()</c>, or is
-/// <c>return response;</c> and some failure status takes it already; the condition is narrowed the same way;</item>
-/// <item><b>the loop's end</b>: a loop that ends by its own condition, with no <c>break</c>, whose retry path begins in a
-/// block: <c>if (!HttpStatusPolicy.IsRetryable(response.StatusCode)) break;</c> at its start sends a caller error to the
-/// code after the loop, which runs today once the retries are spent.</item>
+/// <item><b>a failure handler</b>: the other path begins with <c>response.EnsureSuccessStatusCode()</c> or is
+/// <c>return response;</c>, and some failure status takes it already; the condition is narrowed the same way;</item>
+/// <item><b>the loop's end</b>: a loop that ends by its own condition, with no <c>break</c>, whose check reads the status
+/// only and whose retry path begins in a block: <c>if (!HttpStatusPolicy.IsRetryable(response.StatusCode)) break;</c> at
+/// its start sends a caller error to the code after the loop, which runs today once the retries are spent.</item>
 /// </list>
 /// The check must be a statement of the loop's body, read its status from one local or parameter
 /// (<c>response.StatusCode</c>, <c>response.IsSuccessStatusCode</c>), and have no <c>else</c>. Not offered when the
@@ -128,7 +128,7 @@ internal sealed class RG0002StatusCheck
                 return new RG0002StatusCheck(check, check, response, Edit.NarrowRetry);
             }
 
-            return check.Statement is BlockSyntax && EndsByItsCondition(loop, model)
+            return check.Statement is BlockSyntax && GivesUpAfterTheLoop(loop, body, check, model, cancellationToken)
                 ? new RG0002StatusCheck(check, check, response, Edit.BreakFirst, retryInBranch: true)
                 : null;
         }
@@ -152,7 +152,7 @@ internal sealed class RG0002StatusCheck
                 return new RG0002StatusCheck(check, check, response, Edit.WidenExit);
             }
 
-            return next is not null && !after.Any(Exits) && EndsByItsCondition(loop, model)
+            return next is not null && !after.Any(Exits) && GivesUpAfterTheLoop(loop, body, check, model, cancellationToken)
                 ? new RG0002StatusCheck(check, check, response, Edit.BreakFirst, retryInBranch: false)
                 : null;
         }
@@ -328,8 +328,9 @@ internal sealed class RG0002StatusCheck
     }
 
     /// <summary>
-    /// A statement written for a failed response: <c>response.EnsureSuccessStatusCode();</c>, or <c>return response;</c>
-    /// when a failure status reaches it already.
+    /// A statement written for a failed response that a failure status reaches already (one the check does not retry):
+    /// <c>response.EnsureSuccessStatusCode();</c> or <c>return response;</c>. Behind a check that retries every failure
+    /// it only ever sees successes, and the loop's real give-up path is elsewhere.
     /// </summary>
     private static bool HandlesFailure(StatementSyntax statement, ISymbol response, bool failuresPass, SemanticModel model, CancellationToken cancellationToken)
     {
@@ -339,7 +340,7 @@ internal sealed class RG0002StatusCheck
             {
                 Expression: InvocationExpressionSyntax { ArgumentList.Arguments.Count: 0, Expression: MemberAccessExpressionSyntax { Name.Identifier.ValueText: "EnsureSuccessStatusCode" } call }
             }:
-                return SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(call.Expression, cancellationToken).Symbol, response);
+                return failuresPass && SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(call.Expression, cancellationToken).Symbol, response);
             case ReturnStatementSyntax { Expression: IdentifierNameSyntax returned }:
                 return failuresPass && SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(returned, cancellationToken).Symbol, response);
             default:
@@ -348,8 +349,41 @@ internal sealed class RG0002StatusCheck
     }
 
     /// <summary>
+    /// The code after the loop is where a failure of the last attempt ends up: the loop stops by its own condition and has
+    /// no <c>break</c>, the check reads the status only (no counter or flag sends the last attempt elsewhere), and what
+    /// comes before the check leaves the loop only on a status test (<c>if (response.IsSuccessStatusCode) return ...;</c>).
+    /// </summary>
+    private static bool GivesUpAfterTheLoop(StatementSyntax loop, BlockSyntax body, IfStatementSyntax check, SemanticModel model, CancellationToken cancellationToken)
+    {
+        if (!EndsByItsCondition(loop, model) || KnownSymbols.TryCreate(model.Compilation) is not { } symbols)
+        {
+            return false;
+        }
+
+        var statuses = new StatusConditions(symbols);
+        bool StatusOnly(ExpressionSyntax condition)
+        {
+            switch (condition)
+            {
+                case ParenthesizedExpressionSyntax parenthesized:
+                    return StatusOnly(parenthesized.Expression);
+                case PrefixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.LogicalNotExpression } not:
+                    return StatusOnly(not.Operand);
+                case BinaryExpressionSyntax binary when binary.IsKind(SyntaxKind.LogicalAndExpression) || binary.IsKind(SyntaxKind.LogicalOrExpression):
+                    return StatusOnly(binary.Left) && StatusOnly(binary.Right);
+                default:
+                    return statuses.WhenTrue(model.GetOperation(condition, cancellationToken)) is not null;
+            }
+        }
+
+        return StatusOnly(check.Condition) &&
+               body.Statements.TakeWhile(statement => statement != check)
+                   .All(statement => !Exits(statement) || (statement is IfStatementSyntax { Else: null } exit && StatusOnly(exit.Condition)));
+    }
+
+    /// <summary>
     /// The loop stops by its own condition (not <c>while (true)</c>) and has no <c>break</c> of its own: the code after it
-    /// runs exactly when the attempts are spent.
+    /// runs when the attempts are spent.
     /// </summary>
     private static bool EndsByItsCondition(StatementSyntax loop, SemanticModel model)
     {

@@ -284,6 +284,46 @@ public class RG0002StatusCheckCodeFixTests
         """, fixedUsings: true));
 
     [Fact]
+    public Task EnsureSuccessStatusCode_behind_a_check_that_retries_every_failure_is_no_give_up_path_the_code_after_the_loop_is() => Fix(Class("""
+            async Task<string> Get(HttpClient http)
+            {
+                for (int attempt = 0; attempt < MaxAttempts; attempt++)
+                {
+                    using var response = await http.GetAsync("/");
+                    if ({|RG0002:!response.IsSuccessStatusCode|})
+                    {
+                        await Task.Delay(100);
+                        continue;
+                    }
+
+                    response.EnsureSuccessStatusCode();
+                    return await response.Content.ReadAsStringAsync();
+                }
+
+                throw new HttpRequestException("Gave up.");
+            }
+        """), Class("""
+            async Task<string> Get(HttpClient http)
+            {
+                for (int attempt = 0; attempt < MaxAttempts; attempt++)
+                {
+                    using var response = await http.GetAsync("/");
+                    if (!response.IsSuccessStatusCode)
+                    {
+                        if (!HttpStatusPolicy.IsRetryable(response.StatusCode)) break;
+                        await Task.Delay(100);
+                        continue;
+                    }
+
+                    response.EnsureSuccessStatusCode();
+                    return await response.Content.ReadAsStringAsync();
+                }
+
+                throw new HttpRequestException("Gave up.");
+            }
+        """, fixedUsings: true));
+
+    [Fact]
     public Task A_response_returned_for_some_failures_already_takes_the_caller_errors() => Fix(Class("""
             async Task<HttpResponseMessage> Send(HttpClient http, CancellationToken ct)
             {
@@ -484,6 +524,28 @@ public class RG0002StatusCheckCodeFixTests
                     if ({|RG0002:response.IsSuccessStatusCode|}) return await response.Content.ReadAsStringAsync();
                     if (DateTime.UtcNow > deadline) throw new TimeoutException();
                     await Task.Delay(100);
+                }
+
+                throw new InvalidOperationException("Unreachable");
+            }
+        """));
+
+    [Fact]
+    public Task No_fix_when_a_counter_the_fix_cannot_read_sends_the_last_attempt_past_the_check() => NoFix(Class("""
+            async Task<HttpResponseMessage> Send(HttpClient http)
+            {
+                int attempt = 0;
+                while (attempt < MaxAttempts)
+                {
+                    attempt++;
+                    var response = await http.GetAsync("/");
+                    if ({|RG0002:!response.IsSuccessStatusCode|} && attempt < MaxAttempts)
+                    {
+                        await Task.Delay(100);
+                        continue;
+                    }
+
+                    return response;
                 }
 
                 throw new InvalidOperationException("Unreachable");
