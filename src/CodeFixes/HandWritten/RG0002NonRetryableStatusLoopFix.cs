@@ -87,6 +87,16 @@ public sealed class RG0002NonRetryableStatusLoopFix : DocumentBatchFix
             return null;
         }
 
+        // A try that leaves early on a condition and otherwise ends (`if (response.IsSuccessStatusCode) return ...;`,
+        // a failed status falls through to the next attempt) retries statuses that never reach the catch: narrowing
+        // the catch would leave them, and the diagnostic with them.
+        var flow = model.AnalyzeControlFlow(attempt.Block);
+        if (flow is null || !flow.Succeeded ||
+            (flow.EndPointIsReachable && attempt.Block.Statements.OfType<IfStatementSyntax>().Any(exit => !Completes(model, exit.Statement))))
+        {
+            return null;
+        }
+
         // A later catch that also takes an HttpRequestException would receive the caller errors instead of the caller.
         foreach (var later in attempt.Catches.SkipWhile(c => c != clause).Skip(1))
         {
@@ -98,6 +108,12 @@ public sealed class RG0002NonRetryableStatusLoopFix : DocumentBatchFix
         }
 
         return clause;
+    }
+
+    private static bool Completes(SemanticModel model, StatementSyntax statement)
+    {
+        var flow = model.AnalyzeControlFlow(statement);
+        return flow is null || !flow.Succeeded || flow.EndPointIsReachable;
     }
 
     private static bool Inherits(ITypeSymbol type, ITypeSymbol candidateBase)

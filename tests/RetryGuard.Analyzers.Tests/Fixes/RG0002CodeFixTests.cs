@@ -74,4 +74,33 @@ public class RG0002CodeFixTests
             }
         }
         """);
+
+    [Fact]
+    public Task No_catch_fix_when_failed_statuses_also_fall_through_the_try() => Fix(FallThrough, FallThrough);
+
+    private const string FallThrough = """
+        using System;
+        using System.Net.Http;
+        using System.Threading.Tasks;
+
+        class Client
+        {
+            async Task<string> GetAsync(HttpClient http)
+            {
+                for (int attempt = 0; attempt < 3; attempt++)
+                {
+                    try
+                    {
+                        using var response = await http.GetAsync("/");
+                        if (response.IsSuccessStatusCode) return await response.Content.ReadAsStringAsync();
+                    }
+                    {|RG0002:catch (HttpRequestException) when (attempt < 2)|} { }
+
+                    await Task.Delay(Random.Shared.Next(100 * (attempt + 1)));
+                }
+
+                throw new InvalidOperationException();
+            }
+        }
+        """;
 }

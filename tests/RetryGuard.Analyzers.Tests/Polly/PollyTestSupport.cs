@@ -120,7 +120,13 @@ internal static class PollyFixVerify
             test.NumberOfFixAllInProjectIterations = count;
         }
 
-        return test.RunAsync();
+        return FixChecker.Enabled ? ThenCheckFixes() : test.RunAsync();
+
+        async Task ThenCheckFixes()
+        {
+            await test.RunAsync();
+            await FixChecker.CheckAsync((usings ?? PollyTestSupport.Usings) + code, [.. TestReferences.Net100, TestReferences.Runtime, .. TestReferences.Polly]);
+        }
     }
 
     /// <summary>A fix under <c>.editorconfig</c> settings (for example <c>retryguard.max_retry_after</c>).</summary>

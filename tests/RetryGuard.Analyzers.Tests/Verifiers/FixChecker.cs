@@ -12,7 +12,7 @@ namespace RetryGuard.Analyzers.Tests.Verifiers;
 /// <summary>
 /// What happens to code that is not in this repository: every action that RetryGuard's exported fix providers offer
 /// for every RetryGuard diagnostic of a source is applied on its own, and the result must compile with no error the
-/// source did not have, no longer report the diagnostic it fixed, and report no RetryGuard diagnostic of another rule
+/// source did not have, no longer report the diagnostic it fixed where it was (the edited code included), and report no RetryGuard diagnostic of another rule
 /// that the source did not have. Runs over the sources of the analyzer tests (hundreds of retry shapes, most of them
 /// written to probe the rules, not the fixes) when <c>RETRYGUARD_CHECK_ALL_FIXES=1</c>, and over
 /// <see cref="Fixes.CorpusFixTests"/>'s corpus always.
@@ -87,7 +87,8 @@ internal static class FixChecker
                         problems.Add($"{what}: new compiler errors {string.Join("; ", newErrors)}\n--- fixed code ---\n{text}");
                     }
 
-                    if (after.Diagnostics.Count(d => d.Id == diagnostic.Id) >= before.Diagnostics.Count(d => d.Id == diagnostic.Id))
+                    var region = await MovedAsync(diagnostic.Location.SourceSpan, document, changed.GetDocument(documentId)!).ConfigureAwait(false);
+                    if (after.Diagnostics.Any(d => d.Id == diagnostic.Id && d.Location.SourceSpan.IntersectsWith(region)))
                     {
                         problems.Add($"{what}: the diagnostic is still reported\n--- fixed code ---\n{text}");
                     }
@@ -104,6 +105,29 @@ internal static class FixChecker
         }
 
         return (problems, applied);
+    }
+
+    /// <summary>Where <paramref name="span"/> of <paramref name="before"/> is in <paramref name="after"/>, the edits inside it included.</summary>
+    private static async Task<TextSpan> MovedAsync(TextSpan span, Document before, Document after)
+    {
+        int start = span.Start, end = span.End;
+        foreach (var change in (await after.GetTextChangesAsync(before).ConfigureAwait(false)).OrderByDescending(c => c.Span.Start))
+        {
+            int delta = change.NewText!.Length - change.Span.Length;
+            if (change.Span.End <= span.Start)
+            {
+                start += delta;
+                end += delta;
+            }
+            else if (change.Span.Start < span.End)
+            {
+                end += delta;
+                start = Math.Min(start, change.Span.Start);
+                end = Math.Max(end, change.Span.Start + change.NewText.Length);
+            }
+        }
+
+        return TextSpan.FromBounds(start, Math.Max(start, end));
     }
 
     private static IEnumerable<CodeAction> Flatten(CodeAction action) =>

@@ -108,7 +108,13 @@ internal static class Verify<TAnalyzer>
 
         Configure(test, withRuntime: true, OutputKind.DynamicallyLinkedLibrary);
         AddReferences(test, references);
-        return test.RunAsync();
+        return FixChecker.Enabled ? ThenCheckFixes() : test.RunAsync();
+
+        async Task ThenCheckFixes()
+        {
+            await test.RunAsync();
+            await FixChecker.CheckAsync(source, [.. TestReferences.Net100, TestReferences.Runtime, TestReferences.RuntimeLogging, .. references ?? []]);
+        }
     }
 
     /// <summary>A code-fix test over several documents: Fix All across documents and the project.</summary>
