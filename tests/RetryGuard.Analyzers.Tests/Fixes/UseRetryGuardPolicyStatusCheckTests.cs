@@ -188,6 +188,39 @@ public class UseRetryGuardPolicyStatusCheckTests
         """, fixedUsings: true), only: "RG0002");
 
     [Fact]
+    public Task A_catching_loop_may_return_its_ensured_response_too() => Fix(Client("""
+            public async Task<HttpResponseMessage> SendAsync(CancellationToken cancellationToken)
+            {
+                for (int attempt = 0; attempt < MaxAttempts; attempt++)
+                {
+                    try
+                    {
+                        var response = await _http.GetAsync("chat", cancellationToken);
+                        response.EnsureSuccessStatusCode();
+                        return response;
+                    }
+                    {|RG0002:catch (HttpRequestException) when (attempt < MaxAttempts - 1)|}
+                    {
+                        await Task.Delay(100, cancellationToken);
+                    }
+                }
+
+                throw new InvalidOperationException("Unreachable");
+            }
+        """), Client("""
+            public async Task<HttpResponseMessage> SendAsync(CancellationToken cancellationToken)
+            {
+                using var retryPolicy = new RetryGuardPolicy(new RetryGuardOptions { MaxRetries = MaxAttempts - 1, RethrowAttemptExceptions = true });
+                return await retryPolicy.ExecuteAsync(async ct =>
+                {
+                    var response = await _http.GetAsync("chat", ct);
+                    response.EnsureSuccessStatusCode();
+                    return response;
+                }, cancellationToken);
+            }
+        """, fixedUsings: true), only: "RG0002");
+
+    [Fact]
     public Task Fix_all_rewrites_a_status_loop_and_a_catching_loop_of_one_document() => Fix(Client("""
             public async Task<string> FirstAsync(CancellationToken cancellationToken)
             {
