@@ -1,14 +1,19 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
 using RetryGuard.Benchmarks;
 
 // `dotnet run -c Release -- corpus [files]` prints what the analyzers find in the corpus (a check that it exercises them);
 // `time [files] [rounds] [--no-split]` measures CPU time and allocations of each analyzer-benchmark body, rounds
 // interleaved (on a loaded machine CPU time is steadier than BenchmarkDotNet's wall-clock time), then each analyzer on
 // its own (unless --no-split);
+// `profile [files] [rounds] [--bare] [--empty]` runs only RetryGuard's analyzers (on the compilation without
+// references with --bare; the empty analyzer instead with --empty) in a loop, for a sampling profiler
+// (`dotnet-trace collect -- <dll> profile 300 5`);
 // anything else goes to BenchmarkDotNet (`--filter '*Analyzer*'`, `--filter '*Runtime*'`, `--list flat`).
 if (args.Length > 0 && args[0] == "corpus")
 {
@@ -22,6 +27,16 @@ if (args.Length > 0 && args[0] == "time")
         args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 300,
         args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 3,
         split: !args.Contains("--no-split"));
+    return;
+}
+
+if (args.Length > 0 && args[0] == "profile")
+{
+    CorpusCheck.Profile(
+        args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 300,
+        args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 5,
+        bare: args.Contains("--bare"),
+        empty: args.Contains("--empty"));
     return;
 }
 
@@ -169,6 +184,55 @@ internal static class CorpusCheck
         int bailOut = Analysis.Run(Analysis.Compile(corpus.Trees, []), Analysis.RetryGuardAnalyzers)
             .Count(d => d.Id.StartsWith("RG", StringComparison.Ordinal));
         Console.WriteLine($"RG diagnostics without references (bail-out): {bailOut}");
+
+        // With a baseline build loaded: every diagnostic of both builds, compared one by one (id, place, message).
+        if (Analysis.BaselineBuildAnalyzers is { } baseline)
+        {
+            foreach ((string label, ImmutableArray<MetadataReference> references) in new[]
+                     {
+                         ("with references", Analysis.References), ("without references", ImmutableArray<MetadataReference>.Empty),
+                     })
+            {
+                List<string> now = Listed(Analysis.Run(Analysis.Compile(corpus.Trees, references), Analysis.RetryGuardAnalyzers));
+                List<string> before = Listed(Analysis.Run(Analysis.Compile(corpus.Trees, references), baseline));
+                List<string> added = now.Except(before).ToList();
+                List<string> removed = before.Except(now).ToList();
+                Console.WriteLine(added.Count == 0 && removed.Count == 0 && now.Count == before.Count
+                    ? $"baseline build, {label}: the same {now.Count} RG diagnostics (id, location, message)"
+                    : $"baseline build, {label}: {before.Count} RG diagnostics before, {now.Count} now; {removed.Count} gone, {added.Count} new");
+                foreach (string line in removed.Take(20))
+                {
+                    Console.WriteLine("  - " + line);
+                }
+
+                foreach (string line in added.Take(20))
+                {
+                    Console.WriteLine("  + " + line);
+                }
+            }
+        }
+    }
+
+    private static List<string> Listed(ImmutableArray<Diagnostic> diagnostics) => diagnostics
+        .Where(d => d.Id.StartsWith("RG", StringComparison.Ordinal))
+        .Select(d => $"{d.Id} {d.Location.GetLineSpan()} {d.GetMessage(CultureInfo.InvariantCulture)}")
+        .OrderBy(line => line, StringComparer.Ordinal)
+        .ToList();
+
+    /// <summary>
+    /// RetryGuard's analyzers alone (or the empty analyzer), <paramref name="rounds"/> times over fresh compilations,
+    /// for a sampling profiler: where the time goes inside the analyzers and the analyzer driver.
+    /// </summary>
+    public static void Profile(int files, int rounds, bool bare, bool empty)
+    {
+        Corpus.Files corpus = Corpus.Build(files);
+        ImmutableArray<MetadataReference> references = bare ? ImmutableArray<MetadataReference>.Empty : Analysis.References;
+        ImmutableArray<DiagnosticAnalyzer> analyzers = empty ? [new EmptyAnalyzer()] : Analysis.RetryGuardAnalyzers;
+        for (int round = 0; round < rounds; round++)
+        {
+            (double ms, double allocated, int count) = Measure(() => Analysis.Run(Analysis.Compile(corpus.Trees, references), analyzers).Length);
+            Console.WriteLine($"round {round + 1}: {ms:N0} ms CPU, {allocated / 1e6:N0} MB, {count} diagnostics");
+        }
     }
 }
 

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 using RetryGuard.Analyzers.Model;
@@ -39,30 +40,63 @@ public sealed class RetryAnalyzer : DiagnosticAnalyzer
         }
 
         var polly = PollyRegistration.Create(context.Compilation, symbols, (tree, home) => SemanticModelFor(tree, home, symbols.Compilation));
-        context.RegisterCodeBlockAction(block => OnCodeBlock(block, symbols, polly));
+        context.RegisterSemanticModelAction(file => OnSemanticModel(file, symbols, polly));
     }
 
     /// <summary>
-    /// One member body (or initializer): its syntax is searched for the nodes that may start a construct
-    /// (<see cref="SyntaxTriggers"/>), and only for those is the operation tree asked for. One recognizer per body:
-    /// what it learns about the body (the writes to each local, the guards before each wait) is computed once and
-    /// shared by every loop, goto and recursive call in it. Diagnostics may sit anywhere in the body (a delay set a
-    /// few statements before the policy), which a code block action reports as the body's own.
+    /// One file: its syntax is searched for the nodes that may start a construct (<see cref="SyntaxTriggers"/>), and
+    /// only for those is the operation tree asked for. One recognizer per member body, as a code block action would
+    /// see it (<see cref="BodyOf"/>): what it learns about the body (the writes to each local, the guards before each
+    /// wait) is computed once and shared by every loop, goto and recursive call in it. Diagnostics may sit anywhere
+    /// in the body (a delay set a few statements before the policy).
+    /// <para>
+    /// A semantic model action, not a code block action: the analyzer driver then does no work per declaration for
+    /// this analyzer (it finds each declaration's symbol and code blocks before it can call a code block action,
+    /// which cost more than most bodies' analysis). When the host analyses only a span (the IDE), every member that
+    /// the span touches is analysed whole, so a diagnostic outside the span whose trigger is inside is still found.
+    /// </para>
     /// </summary>
-    private static void OnCodeBlock(CodeBlockAnalysisContext context, KnownSymbols symbols, PollyAnalysis? polly)
+    private static void OnSemanticModel(SemanticModelAnalysisContext context, KnownSymbols symbols, PollyAnalysis? polly)
     {
+        var model = context.SemanticModel;
+        var cancellationToken = context.CancellationToken;
+        var root = model.SyntaxTree.GetRoot(cancellationToken);
+        var filter = context.FilterSpan;
+        var nodes = filter is { } span && !span.Contains(root.FullSpan)
+            ? root.DescendantNodesAndSelf(descendIntoChildren: node => node is not MemberDeclarationSyntax || node.FullSpan.IntersectsWith(span))
+            : root.DescendantNodesAndSelf();
+
+        SyntaxNode? body = null;
+        ISymbol? owner = null;
         RetryRecognizer? recognizer = null;
         AnalyzerSettings? settings = null;
-        var model = context.SemanticModel;
-        foreach (var node in context.CodeBlock.DescendantNodesAndSelf())
+        var pollyFile = polly?.ForBody(model, context.Options, context.ReportDiagnostic, cancellationToken);
+        foreach (var node in nodes)
         {
-            context.CancellationToken.ThrowIfCancellationRequested();
-            if (polly is not null && polly.IsTrigger(node))
+            cancellationToken.ThrowIfCancellationRequested();
+            bool pollyTrigger = pollyFile is not null && pollyFile.IsTrigger(node);
+            bool retryTrigger = SyntaxTriggers.IsRetryTrigger(node);
+            if (!pollyTrigger && !retryTrigger)
             {
-                polly.Analyze(node, model, context.Options, context.ReportDiagnostic, context.CancellationToken);
+                continue;
             }
 
-            if (!SyntaxTriggers.IsRetryTrigger(node) || model.GetOperation(node, context.CancellationToken) is not { } operation)
+            // A new body: nothing learnt about the previous one carries over.
+            var nodeBody = BodyOf(node);
+            if (nodeBody != body)
+            {
+                body = nodeBody;
+                owner = null;
+                recognizer = null;
+                pollyFile?.Reset();
+            }
+
+            if (pollyTrigger)
+            {
+                pollyFile!.Analyze(node);
+            }
+
+            if (!retryTrigger || model.GetOperation(node, cancellationToken) is not { } operation)
             {
                 continue;
             }
@@ -74,11 +108,66 @@ public sealed class RetryAnalyzer : DiagnosticAnalyzer
                 recognizer = new RetryRecognizer(symbols, tree => SemanticModelFor(tree, model, compilation), settings);
             }
 
-            Report(Recognize(recognizer, operation, context.OwningSymbol), settings, context.ReportDiagnostic);
+            owner ??= OwnerOf(body, model, cancellationToken);
+            Report(Recognize(recognizer, operation, owner), settings, context.ReportDiagnostic, cancellationToken);
         }
     }
 
-    private static RetryConstruct? Recognize(RetryRecognizer recognizer, IOperation operation, ISymbol owner)
+    /// <summary>
+    /// The code block <paramref name="node"/> belongs to, as the analyzer driver hands them to a code block action:
+    /// a method's, operator's or constructor's declaration; an accessor; an expression-bodied property's body; a
+    /// property's or enum member's initializer; one field declarator; all top-level statements of a file together;
+    /// otherwise the member declaration it is in (a primary constructor's arguments), or the file.
+    /// </summary>
+    private static SyntaxNode BodyOf(SyntaxNode node)
+    {
+        for (var current = node; current is not null; current = current.Parent)
+        {
+            switch (current)
+            {
+                case AccessorDeclarationSyntax:
+                case BaseMethodDeclarationSyntax:
+                case ArrowExpressionClauseSyntax { Parent: BasePropertyDeclarationSyntax }:
+                case EqualsValueClauseSyntax { Parent: PropertyDeclarationSyntax or EnumMemberDeclarationSyntax }:
+                case VariableDeclaratorSyntax { Parent.Parent: BaseFieldDeclarationSyntax }:
+                    return current;
+                case GlobalStatementSyntax:
+                    return current.Parent ?? current;
+                case MemberDeclarationSyntax:
+                    return current;
+            }
+        }
+
+        return node.SyntaxTree.GetRoot();
+    }
+
+    /// <summary>The symbol a code block action would have named as the body's owner.</summary>
+    private static ISymbol? OwnerOf(SyntaxNode body, SemanticModel model, System.Threading.CancellationToken cancellationToken) => body switch
+    {
+        ArrowExpressionClauseSyntax { Parent: { } property } => model.GetDeclaredSymbol(property, cancellationToken) switch
+        {
+            IPropertySymbol { GetMethod: { } getter } => getter,
+            var other => other,
+        },
+        EqualsValueClauseSyntax { Parent: { } declaration } => model.GetDeclaredSymbol(declaration, cancellationToken),
+        CompilationUnitSyntax unit => FirstGlobalStatement(unit) is { } first ? model.GetEnclosingSymbol(first.SpanStart, cancellationToken) : null,
+        _ => model.GetDeclaredSymbol(body, cancellationToken),
+    };
+
+    private static GlobalStatementSyntax? FirstGlobalStatement(CompilationUnitSyntax unit)
+    {
+        foreach (var member in unit.Members)
+        {
+            if (member is GlobalStatementSyntax statement)
+            {
+                return statement;
+            }
+        }
+
+        return null;
+    }
+
+    private static RetryConstruct? Recognize(RetryRecognizer recognizer, IOperation operation, ISymbol? owner)
     {
         switch (operation)
         {
@@ -129,7 +218,7 @@ public sealed class RetryAnalyzer : DiagnosticAnalyzer
     private static IMethodSymbol? DeclaredMethod(IOperation body, ISymbol? containing) =>
         body.SemanticModel?.GetDeclaredSymbol(body.Syntax) as IMethodSymbol ?? containing as IMethodSymbol;
 
-    internal static void Report(RetryConstruct? construct, AnalyzerSettings settings, System.Action<Diagnostic> report)
+    internal static void Report(RetryConstruct? construct, AnalyzerSettings settings, System.Action<Diagnostic> report, System.Threading.CancellationToken cancellationToken)
     {
         if (construct is null)
         {
@@ -140,7 +229,7 @@ public sealed class RetryAnalyzer : DiagnosticAnalyzer
         RG0002NonRetryableStatusRule.Check(construct, settings, report);
         RG0003IgnoresRetryAfterRule.Check(construct, settings, report);
         RG0005UnboundedRule.Check(construct, report);
-        RG0006StackedRetriesRule.Check(construct, report);
+        RG0006StackedRetriesRule.Check(construct, report, cancellationToken);
         RG0007UncappedRetryAfterRule.Check(construct, settings, report);
     }
 

@@ -883,6 +883,44 @@ public class RG0001NoJitterTests
         """);
 
     [Fact]
+    public Task A_member_marked_generated_is_skipped_but_not_its_neighbours() => Verify<RetryAnalyzer>.AnalyzerAsync(Usings + """
+        class C
+        {
+            [System.CodeDom.Compiler.GeneratedCode("tool", "1.0")]
+            async Task Generated(HttpClient http)
+            {
+                for (int i = 0; i < 3; i++)
+                {
+                    try { await http.GetStringAsync("/"); return; }
+                    catch (HttpRequestException) { await Task.Delay(1000); }
+                }
+            }
+
+            async Task Written(HttpClient http)
+            {
+                for (int i = 0; i < 3; i++)
+                {
+                    try { await http.GetStringAsync("/"); return; }
+                    catch (HttpRequestException) { await {|RG0001:Task.Delay(1000)|}; }
+                }
+            }
+        }
+
+        [System.CodeDom.Compiler.GeneratedCode("tool", "1.0")]
+        class Generated
+        {
+            async Task Call(HttpClient http)
+            {
+                for (int i = 0; i < 3; i++)
+                {
+                    try { await http.GetStringAsync("/"); return; }
+                    catch (HttpRequestException) { await Task.Delay(1000); }
+                }
+            }
+        }
+        """, only: "RG0001");
+
+    [Fact]
     public Task Code_that_does_not_compile_yet_reports_nothing_it_cannot_see_and_never_throws() =>
         Verify<RetryAnalyzer>.AnalyzerIgnoringCompilerErrorsAsync(only: "RG0001", source: Usings + """
         class C

@@ -35,7 +35,10 @@ public sealed class SharedApiKeyAnalyzer : DiagnosticAnalyzer
     {
         var state = new CompilationState(context.Options);
         context.RegisterSyntaxTreeAction(state.AnalyzeTree);
-        context.RegisterCodeBlockAction(state.AnalyzeCodeBlock);
+
+        // A semantic model action, not a code block action: the analyzer driver then has no per-declaration work to
+        // do for this analyzer, and a file without a random-looking literal costs one search of its text.
+        context.RegisterSemanticModelAction(state.AnalyzeSinks);
 
         bool anyConfig = false;
         foreach (var file in context.Options.AdditionalFiles)
@@ -58,8 +61,6 @@ public sealed class SharedApiKeyAnalyzer : DiagnosticAnalyzer
         private readonly AnalyzerOptions _options;
         private readonly ConcurrentDictionary<string, IReadOnlyList<CustomKeyPattern>> _patterns = new(StringComparer.Ordinal);
         private readonly ConcurrentDictionary<(SyntaxTree, int), bool> _reported = new();
-        private readonly ConcurrentDictionary<SyntaxTree, SecretSpans> _secrets = new();
-        private readonly Func<SyntaxTree, SecretSpans> _findSecrets = tree => SecretSpans.Find(tree, null, CancellationToken.None);
         private readonly object _configGate = new();
         private List<ConfigFinding>? _configFindings;
 
@@ -76,47 +77,45 @@ public sealed class SharedApiKeyAnalyzer : DiagnosticAnalyzer
         // ------------------------------------------------------------------ source: known formats anywhere
 
         /// <summary>
-        /// One pass over the file's string literals: a literal in a known key format is reported wherever it is; the
-        /// random-looking ones are remembered for the sink check (<see cref="SecretSpans"/>).
+        /// The file's string literals of key length (found through its text, <see cref="SourceScan"/>): one in a
+        /// known key format is reported wherever it is.
         /// </summary>
         public void AnalyzeTree(SyntaxTreeAnalysisContext context)
         {
-            IReadOnlyList<CustomKeyPattern>? patterns = null;
-            var secrets = SecretSpans.Find(context.Tree, literal =>
+            if (SourceScan.LongStringLiterals(context.Tree, SecretSpans.MinLength, context.CancellationToken) is not { } literals)
             {
-                string value = literal.Token.ValueText;
-                if (value.Length < 20)
-                {
-                    return;
-                }
+                return;
+            }
 
-                patterns ??= Patterns(context.Tree);
-                if (KeyCatalog.MatchFormat(value, patterns) is { } key && !Fixtures.IsMarked(literal))
+            var patterns = Patterns(context.Tree);
+            foreach (var literal in literals)
+            {
+                if (KeyCatalog.MatchFormat(literal.Token.ValueText, patterns) is { } key && !Fixtures.IsMarked(literal))
                 {
                     Report(context.ReportDiagnostic, literal, key);
                 }
-            }, context.CancellationToken);
-            _secrets.TryAdd(context.Tree, secrets);
+            }
         }
 
         // ------------------------------------------------------------------ source: random secrets in sinks
 
         /// <summary>
-        /// A member body or initializer. A sink is reported only for a random-looking string literal written in the
-        /// same file (directly, or as the initial value of a local, field or property it names), so a sink is bound
-        /// only when it covers such a literal or such a name: in most files there is none, and nothing is bound.
+        /// A file's sinks. A sink is reported only for a random-looking string literal written in the same file
+        /// (directly, or as the initial value of a local, field or property it names), so a sink is bound only when
+        /// it covers such a literal or such a name: in most files there is none, and nothing is bound.
         /// </summary>
-        public void AnalyzeCodeBlock(CodeBlockAnalysisContext context)
+        public void AnalyzeSinks(SemanticModelAnalysisContext context)
         {
-            var block = context.CodeBlock;
-            var secrets = _secrets.GetOrAdd(block.SyntaxTree, _findSecrets);
-            if (!secrets.AnyWithin(block.Span))
+            var model = context.SemanticModel;
+            var secrets = SecretSpans.Find(model.SyntaxTree, context.CancellationToken);
+            if (secrets.IsEmpty)
             {
                 return;
             }
 
             var sink = new Sink(context.ReportDiagnostic, context.CancellationToken);
-            foreach (var node in block.DescendantNodesAndSelf(descendIntoChildren: child => secrets.AnyWithin(child.Span)))
+            var root = model.SyntaxTree.GetRoot(context.CancellationToken);
+            foreach (var node in root.DescendantNodesAndSelf(descendIntoChildren: child => secrets.AnyWithin(child.Span)))
             {
                 SyntaxNode? bound = node switch
                 {
@@ -132,7 +131,7 @@ public sealed class SharedApiKeyAnalyzer : DiagnosticAnalyzer
                 };
 
                 if (bound is not null && secrets.AnyWithin(bound.Span) &&
-                    context.SemanticModel.GetOperation(bound, context.CancellationToken) is { } operation)
+                    model.GetOperation(bound, context.CancellationToken) is { } operation)
                 {
                     AnalyzeSink(sink, operation);
                 }
@@ -418,8 +417,8 @@ internal readonly struct Sink
 /// <summary>
 /// Where a file holds what a sink could report: each string literal that looks random (20+ characters; a whole
 /// <c>"Bearer …"</c> value counts by its token), and each use of a name whose declaration is initialised with one
-/// (a local, field or property: the sink checker follows those in the same file). Found by one pass over the
-/// file's tokens, without binding; most files have none.
+/// (a local, field or property: the sink checker follows those in the same file). Found through the file's text
+/// (<see cref="SourceScan"/>), without binding; most files have none, and then nothing is allocated.
 /// </summary>
 internal sealed class SecretSpans
 {
@@ -434,26 +433,29 @@ internal sealed class SecretSpans
         _ends = ends;
     }
 
-    /// <summary>The spans of <paramref name="tree"/>; each string literal also goes to <paramref name="everyLiteral"/>.</summary>
-    public static SecretSpans Find(SyntaxTree tree, Action<LiteralExpressionSyntax>? everyLiteral, CancellationToken cancellationToken)
+    /// <summary>The shortest value the sink checker reports.</summary>
+    public const int MinLength = 20;
+
+    public bool IsEmpty => _starts.Length == 0;
+
+    /// <summary>The spans of <paramref name="tree"/>.</summary>
+    public static SecretSpans Find(SyntaxTree tree, CancellationToken cancellationToken)
     {
+        if (SourceScan.LongStringLiterals(tree, MinLength, cancellationToken) is not { } candidates)
+        {
+            return None;
+        }
+
         List<SyntaxToken>? literals = null;
         HashSet<string>? carriers = null;
-        var root = tree.GetRoot(cancellationToken);
-        foreach (var token in root.DescendantTokens())
+        foreach (var literal in candidates)
         {
-            if ((token.IsKind(SyntaxKind.StringLiteralToken) || token.IsKind(SyntaxKind.SingleLineRawStringLiteralToken) ||
-                 token.IsKind(SyntaxKind.MultiLineRawStringLiteralToken)) &&
-                token.Parent is LiteralExpressionSyntax literal && literal.IsKind(SyntaxKind.StringLiteralExpression))
+            if (LooksRandom(literal.Token.ValueText))
             {
-                everyLiteral?.Invoke(literal);
-                if (LooksRandom(token.ValueText))
+                (literals ??= new List<SyntaxToken>()).Add(literal.Token);
+                if (CarrierName(literal) is { } name)
                 {
-                    (literals ??= new List<SyntaxToken>()).Add(token);
-                    if (CarrierName(literal) is { } name)
-                    {
-                        (carriers ??= new HashSet<string>(StringComparer.Ordinal)).Add(name);
-                    }
+                    (carriers ??= new HashSet<string>(StringComparer.Ordinal)).Add(name);
                 }
             }
         }
@@ -463,6 +465,7 @@ internal sealed class SecretSpans
             return None;
         }
 
+        var root = tree.GetRoot(cancellationToken);
         var spans = new List<Microsoft.CodeAnalysis.Text.TextSpan>();
         foreach (var literal in literals)
         {

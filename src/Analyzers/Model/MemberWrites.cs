@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
@@ -12,6 +14,16 @@ namespace RetryGuard.Analyzers.Model;
 /// </summary>
 internal static class MemberWrites
 {
+    /// <summary>
+    /// The assignments written in each source type's declarations, by the member name they assign (<c>x = …</c>,
+    /// <c>this.x = …</c>): one syntax pass per type, shared by every member asked about (analyses run concurrently;
+    /// the table is thread-safe and the lists are not changed once built).
+    /// </summary>
+    private static readonly ConditionalWeakTable<INamedTypeSymbol, Dictionary<string, List<AssignmentExpressionSyntax>>> AssignmentsByType = new();
+
+    private static readonly ConditionalWeakTable<INamedTypeSymbol, Dictionary<string, List<AssignmentExpressionSyntax>>>.CreateValueCallback
+        CollectAssignments = Collect;
+
     public static IOperation? SingleValue(ISymbol member, Func<SyntaxTree, SemanticModel?> semanticModels)
     {
         if (!WrittenOnlyInItsType(member) || member.ContainingType is not { } type || member.DeclaringSyntaxReferences.Length != 1)
@@ -38,18 +50,18 @@ internal static class MemberWrites
         }
 
         // Assignments anywhere in the type (several partial declarations included).
-        foreach (var reference in type.DeclaringSyntaxReferences)
+        if (AssignmentsByType.GetValue(type.OriginalDefinition, CollectAssignments).TryGetValue(member.Name, out var assignments))
         {
-            var typeSyntax = reference.GetSyntax();
+            SyntaxTree? tree = null;
             SemanticModel? model = null;
-            foreach (var node in typeSyntax.DescendantNodes())
+            foreach (var assignment in assignments)
             {
-                if (node is not AssignmentExpressionSyntax assignment || !NamesMember(assignment.Left, member.Name))
+                if (assignment.SyntaxTree != tree)
                 {
-                    continue;
+                    tree = assignment.SyntaxTree;
+                    model = semanticModels(tree);
                 }
 
-                model ??= semanticModels(typeSyntax.SyntaxTree);
                 if (model is null)
                 {
                     return null;
@@ -82,10 +94,32 @@ internal static class MemberWrites
         _ => false,
     };
 
-    private static bool NamesMember(ExpressionSyntax left, string name) => left switch
+    private static Dictionary<string, List<AssignmentExpressionSyntax>> Collect(INamedTypeSymbol type)
     {
-        IdentifierNameSyntax identifier => identifier.Identifier.ValueText == name,
-        MemberAccessExpressionSyntax { Expression: ThisExpressionSyntax } access => access.Name.Identifier.ValueText == name,
-        _ => false,
+        var byName = new Dictionary<string, List<AssignmentExpressionSyntax>>(StringComparer.Ordinal);
+        foreach (var reference in type.DeclaringSyntaxReferences)
+        {
+            foreach (var node in reference.GetSyntax().DescendantNodes())
+            {
+                if (node is AssignmentExpressionSyntax assignment && AssignedName(assignment.Left) is { } name)
+                {
+                    if (!byName.TryGetValue(name, out var list))
+                    {
+                        byName[name] = list = new List<AssignmentExpressionSyntax>();
+                    }
+
+                    list.Add(assignment);
+                }
+            }
+        }
+
+        return byName;
+    }
+
+    private static string? AssignedName(ExpressionSyntax left) => left switch
+    {
+        IdentifierNameSyntax identifier => identifier.Identifier.ValueText,
+        MemberAccessExpressionSyntax { Expression: ThisExpressionSyntax } access => access.Name.Identifier.ValueText,
+        _ => null,
     };
 }

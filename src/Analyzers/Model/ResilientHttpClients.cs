@@ -21,7 +21,10 @@ internal sealed class ResilientHttpClients
 {
     private const string ExtensionsType = "Microsoft.Extensions.DependencyInjection.ResilienceHttpClientBuilderExtensions";
 
-    private static readonly ConditionalWeakTable<Compilation, Lazy<ResilientHttpClients?>> Cache = new();
+    private static readonly ConditionalWeakTable<Compilation, Computed<ResilientHttpClients?>> Cache = new();
+
+    /// <summary>The calls the scan binds; a file that writes none of these names is not walked.</summary>
+    private static readonly string[] ScannedNames = { "AddStandardResilienceHandler", "RemoveAllResilienceHandlers", "AddHttpClient" };
 
     private readonly Dictionary<ITypeSymbol, StandardRetry> _typed = new(SymbolEqualityComparer.Default);
     private readonly Dictionary<string, StandardRetry> _named = new(StringComparer.Ordinal);
@@ -42,15 +45,15 @@ internal sealed class ResilientHttpClients
 
     /// <summary>The registrations, or null when the compilation adds no standard resilience handler.</summary>
     /// <remarks>
-    /// <see cref="LazyThreadSafetyMode.PublicationOnly"/>: a build that fails is not cached for the compilation, and no
-    /// thread blocks on another's scan. Code the scan does not expect costs the RG0006 diagnostics of the standard
+    /// <see cref="Computed{T}"/>: a build that fails is not cached for the compilation, no thread blocks on another's
+    /// scan, and each scan runs under the cancellation of the analysis that asked for it. Code the scan does not expect costs the RG0006 diagnostics of the standard
     /// handler's clients, never an AD0001 (debug builds, the tests, let the exception through so it gets fixed).
     /// </remarks>
-    public static ResilientHttpClients? For(Compilation compilation)
+    public static ResilientHttpClients? For(Compilation compilation, CancellationToken cancellationToken)
     {
         try
         {
-            return Cache.GetValue(compilation, c => new Lazy<ResilientHttpClients?>(() => Build(c), LazyThreadSafetyMode.PublicationOnly)).Value;
+            return Cache.GetValue(compilation, c => new Computed<ResilientHttpClients?>(token => Build(c, token))).Get(cancellationToken);
         }
         catch (Exception exception) when (Swallow(exception))
         {
@@ -95,7 +98,7 @@ internal sealed class ResilientHttpClients
         return _named.TryGetValue(name, out var retry) ? retry : _defaults;
     }
 
-    private static ResilientHttpClients? Build(Compilation compilation)
+    private static ResilientHttpClients? Build(Compilation compilation, CancellationToken cancellationToken)
     {
         var extensions = compilation.GetTypeByMetadataName(ExtensionsType);
         if (extensions is null)
@@ -108,7 +111,12 @@ internal sealed class ResilientHttpClients
         var registrations = new List<InvocationExpressionSyntax>();
         foreach (var tree in compilation.SyntaxTrees)
         {
-            foreach (var node in tree.GetRoot().DescendantNodes())
+            if (!SourceScan.MayContainIdentifier(tree, ScannedNames, cancellationToken))
+            {
+                continue;
+            }
+
+            foreach (var node in tree.GetRoot(cancellationToken).DescendantNodes())
             {
                 if (node is not InvocationExpressionSyntax call)
                 {
@@ -154,7 +162,7 @@ internal sealed class ResilientHttpClients
         var flow = new PollyFlow(ModelFor);
         foreach (var syntax in adds)
         {
-            if (ModelFor(syntax.SyntaxTree)?.GetOperation(syntax) is not IInvocationOperation add ||
+            if (ModelFor(syntax.SyntaxTree)?.GetOperation(syntax, cancellationToken) is not IInvocationOperation add ||
                 !KnownSymbols.Is(add.TargetMethod.ContainingType, extensions) || Receiver(add) is not { } builder)
             {
                 continue;
@@ -177,7 +185,7 @@ internal sealed class ResilientHttpClients
 
         foreach (var syntax in removes)
         {
-            if (ModelFor(syntax.SyntaxTree)?.GetOperation(syntax) is IInvocationOperation remove &&
+            if (ModelFor(syntax.SyntaxTree)?.GetOperation(syntax, cancellationToken) is IInvocationOperation remove &&
                 KnownSymbols.Is(remove.TargetMethod.ContainingType, extensions) && Receiver(remove) is { } builder)
             {
                 switch (KeyOf(builder, flow))
@@ -199,7 +207,7 @@ internal sealed class ResilientHttpClients
         {
             foreach (var syntax in registrations)
             {
-                if (ModelFor(syntax.SyntaxTree)?.GetOperation(syntax) is IInvocationOperation registration &&
+                if (ModelFor(syntax.SyntaxTree)?.GetOperation(syntax, cancellationToken) is IInvocationOperation registration &&
                     TypedClient(registration) is { } type)
                 {
                     clients._typedRegistered.Add(type);

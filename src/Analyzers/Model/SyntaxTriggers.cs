@@ -13,18 +13,18 @@ namespace RetryGuard.Analyzers.Model;
 /// <para>
 /// Why syntax first: asking the compiler for the operation tree of a member body binds the whole body again (the
 /// compiler's own binding is not shared with analyzers), so an analyzer that registers operation actions roughly
-/// doubles the binding work of a build. <see cref="RetryAnalyzer"/> registers one code block action; it walks each
-/// body's syntax and asks for the operation tree (<c>SemanticModel.GetOperation</c>) only of the nodes that pass
-/// these tests; the analysis itself stays on operations. (A code block action, not syntax node actions: a
-/// diagnostic may sit elsewhere in the body than its trigger node, and the IDE, analysing one span, must still
-/// find it.)
+/// doubles the binding work of a build. <see cref="RetryAnalyzer"/> registers one semantic model action; it walks
+/// each file's syntax and asks for the operation tree (<c>SemanticModel.GetOperation</c>) only of the nodes that
+/// pass these tests; the analysis itself stays on operations. (Not syntax node actions: a diagnostic may sit
+/// elsewhere in the body than its trigger node, and the IDE, analysing one span, must still find it; the action
+/// analyses every member the span touches whole.)
 /// </para>
 /// <para>
 /// The trigger node kinds are the cases of <see cref="IsRetryTrigger"/> (for, foreach, while, do, goto, try,
 /// invocation) and <see cref="IsPollyTrigger"/> (invocation, object creation, <c>new()</c>). Each test is a
 /// necessary condition of the recognizer it guards (RetryRecognizer, PollyRecognizer): a node that fails it can
 /// never yield a construct. A recognizer that learns a new shape must widen its test here, and a new construct
-/// kind adds a case to one of these two methods (or a third one called from the same code block walk).
+/// kind adds a case to one of these two methods (or a third one called from the same walk).
 /// </para>
 /// </summary>
 internal static class SyntaxTriggers

@@ -59,7 +59,7 @@ internal static partial class RG0006StackedRetriesRule
     /// on the client's call when the retry handles that client's failures (its exceptions, any exception, or its
     /// retryable statuses).
     /// </summary>
-    public static void CheckExecuted(ExecutedRetry executed, Action<Diagnostic> report)
+    public static void CheckExecuted(ExecutedRetry executed, Action<Diagnostic> report, System.Threading.CancellationToken cancellationToken)
     {
         var compilation = executed.Execute.SemanticModel?.Compilation;
         if (compilation is null || !MayApply(compilation))
@@ -73,7 +73,7 @@ internal static partial class RG0006StackedRetriesRule
         foreach (var operation in OperationWalk.Descendants(executed.Body, intoFunctions: false))
         {
             if (operation is IInvocationOperation call &&
-                ClientOf(call, sdk, compilation) is { } client &&
+                ClientOf(call, sdk, compilation, cancellationToken) is { } client &&
                 HandlesFailuresOf(executed, client) &&
                 reported.Add(call))
             {
@@ -139,7 +139,7 @@ internal static partial class RG0006StackedRetriesRule
     }
 
     /// <summary>An SDK call that sends a request, or an HTTP call through a factory client with the standard handler.</summary>
-    private static RetryingClient? ClientOf(IInvocationOperation call, Sdk? sdk, Compilation compilation)
+    private static RetryingClient? ClientOf(IInvocationOperation call, Sdk? sdk, Compilation compilation, System.Threading.CancellationToken cancellationToken)
     {
         if (sdk is not null &&
             call.Instance?.Type is INamedTypeSymbol client &&
@@ -150,7 +150,7 @@ internal static partial class RG0006StackedRetriesRule
             return new RetryingClient(client.Name + "." + call.TargetMethod.Name, kind, SdkAttempts, byDefault: true, isHttp: false);
         }
 
-        return HttpCall(call) is { } receiver ? ResilientClient(call, receiver, compilation) : null;
+        return HttpCall(call) is { } receiver ? ResilientClient(call, receiver, compilation, cancellationToken) : null;
     }
 
     /// <summary>The HttpClient an HTTP call is made on (<c>SendAsync</c>, <c>GetAsync</c>, <c>PostAsJsonAsync</c>, …), or null.</summary>
@@ -187,9 +187,9 @@ internal static partial class RG0006StackedRetriesRule
     /// (directly, through a local, a field or a property). Null when it is passed in, or registered without the
     /// standard handler.
     /// </summary>
-    private static RetryingClient? ResilientClient(IInvocationOperation call, IOperation receiver, Compilation compilation)
+    private static RetryingClient? ResilientClient(IInvocationOperation call, IOperation receiver, Compilation compilation, System.Threading.CancellationToken cancellationToken)
     {
-        if (!ResilientHttpClients.Referenced(compilation) || ResilientHttpClients.For(compilation) is not { } registrations)
+        if (!ResilientHttpClients.Referenced(compilation) || ResilientHttpClients.For(compilation, cancellationToken) is not { } registrations)
         {
             return null;
         }

@@ -30,7 +30,7 @@ internal static partial class RG0006StackedRetriesRule
         "ServiceUnavailable", "GatewayTimeout", "Transient", "Retryable",
     };
 
-    public static void Check(RetryConstruct construct, Action<Diagnostic> report)
+    public static void Check(RetryConstruct construct, Action<Diagnostic> report, System.Threading.CancellationToken cancellationToken)
     {
         if (construct.Kind is not (RetryKind.Loop or RetryKind.Goto or RetryKind.Recursion or RetryKind.CatchRetry))
         {
@@ -54,7 +54,7 @@ internal static partial class RG0006StackedRetriesRule
         foreach (var operation in region.Value.Operations)
         {
             if (operation is not IInvocationOperation call ||
-                ClientOf(call, sdk, compilation) is not { } client ||
+                ClientOf(call, sdk, compilation, cancellationToken) is not { } client ||
                 !region.Value.Contains(call) ||
                 !RetriedOnTransportFailure(construct, call, region.Value.Boundary) ||
                 !reported.Add(call))
@@ -223,13 +223,31 @@ internal static partial class RG0006StackedRetriesRule
     private static bool RetriesVisiblyChanged(IInvocationOperation call)
     {
         var type = call.Syntax.FirstAncestorOrSelf<TypeDeclarationSyntax>();
-        if (type is null)
-        {
-            return false;
-        }
+        return type is not null && (bool)RetriesChangedByType.GetValue(type, ScanRetriesChanged);
+    }
 
-        foreach (var assignment in type.DescendantNodes().OfType<AssignmentExpressionSyntax>())
+    /// <summary>
+    /// <see cref="RetriesVisiblyChanged"/> per type declaration, scanned once however many SDK calls it holds (the
+    /// table is thread-safe; the value is a boxed bool).
+    /// </summary>
+    private static readonly ConditionalWeakTable<TypeDeclarationSyntax, object> RetriesChangedByType = new();
+
+    private static readonly object Changed = true;
+
+    private static readonly object Unchanged = false;
+
+    private static readonly ConditionalWeakTable<TypeDeclarationSyntax, object>.CreateValueCallback ScanRetriesChanged =
+        type => ChangesRetries(type) ? Changed : Unchanged;
+
+    private static bool ChangesRetries(TypeDeclarationSyntax type)
+    {
+        foreach (var node in type.DescendantNodes())
         {
+            if (node is not AssignmentExpressionSyntax assignment)
+            {
+                continue;
+            }
+
             string? name = assignment.Left switch
             {
                 IdentifierNameSyntax identifier => identifier.Identifier.ValueText,

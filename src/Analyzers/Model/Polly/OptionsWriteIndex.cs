@@ -11,7 +11,8 @@ namespace RetryGuard.Analyzers.Model.Polly;
 /// (<c>options.UseJitter = true</c>, <c>o.Retry.ShouldRetryAfterHeader = false</c>), outside object initializers.
 /// Consulted only for an options object that leaves the method that creates it (returned, stored, handed to a
 /// helper): a property it does not set itself may be set elsewhere, and then it is unknown rather than default.
-/// Built once per compilation, on first use, by one syntax pass that binds only the candidate assignments.
+/// Built once per compilation, on first use: the property and filler names are searched in each file's text, and
+/// only the candidate assignments and calls are bound.
 /// </summary>
 internal sealed class OptionsWriteIndex
 {
@@ -47,16 +48,29 @@ internal sealed class OptionsWriteIndex
         public SyntaxNode Node { get; }
     }
 
+    /// <summary>Every name the index looks at: a file that writes none of them is read, not walked (<see cref="SourceScan"/>).</summary>
+    private static readonly string[] ScannedNames = Concat(PropertyNames, OpaqueFillers);
+
     public static OptionsWriteIndex Build(Compilation compilation, KnownPollySymbols polly, System.Threading.CancellationToken cancellationToken)
     {
         var index = new OptionsWriteIndex();
         foreach (var tree in compilation.SyntaxTrees)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            SemanticModel? model = null;
-            foreach (var node in tree.GetRoot(cancellationToken).DescendantNodes())
+            if (SourceScan.Identifiers(tree, ScannedNames, cancellationToken) is not { } names)
             {
-                if (node is InvocationExpressionSyntax call && IsOpaqueFillerName(call))
+                continue;
+            }
+
+            SemanticModel? model = null;
+            foreach (var name in names)
+            {
+                if (name.Parent is not SimpleNameSyntax simple)
+                {
+                    continue;
+                }
+
+                if (OpaqueFillerCall(simple) is { } call)
                 {
 #pragma warning disable RS1030 // See below.
                     model ??= compilation.GetSemanticModel(tree);
@@ -76,7 +90,8 @@ internal sealed class OptionsWriteIndex
                     continue;
                 }
 
-                if (node is not AssignmentExpressionSyntax { Left: MemberAccessExpressionSyntax member } assignment ||
+                if (simple.Parent is not MemberAccessExpressionSyntax member || member.Name != simple ||
+                    member.Parent is not AssignmentExpressionSyntax assignment || assignment.Left != member ||
                     !assignment.IsKind(SyntaxKind.SimpleAssignmentExpression) ||
                     !PropertyNames.Contains(member.Name.Identifier.ValueText))
                 {
@@ -95,6 +110,29 @@ internal sealed class OptionsWriteIndex
         }
 
         return index;
+    }
+
+    private static string[] Concat(HashSet<string> first, HashSet<string> second)
+    {
+        var all = new List<string>(first);
+        all.AddRange(second);
+        return all.ToArray();
+    }
+
+    /// <summary>The call <paramref name="name"/> names when it is the called name of <c>x.Bind(…)</c> or <c>Bind(…)</c>.</summary>
+    private static InvocationExpressionSyntax? OpaqueFillerCall(SimpleNameSyntax name)
+    {
+        if (!OpaqueFillers.Contains(name.Identifier.ValueText))
+        {
+            return null;
+        }
+
+        return name.Parent switch
+        {
+            MemberAccessExpressionSyntax member when member.Name == name && member.Parent is InvocationExpressionSyntax call && call.Expression == member => call,
+            InvocationExpressionSyntax call when name is IdentifierNameSyntax && call.Expression == name => call,
+            _ => null,
+        };
     }
 
     /// <summary>
@@ -132,13 +170,6 @@ internal sealed class OptionsWriteIndex
 
         return false;
     }
-
-    private static bool IsOpaqueFillerName(InvocationExpressionSyntax call) => call.Expression switch
-    {
-        MemberAccessExpressionSyntax member => OpaqueFillers.Contains(member.Name.Identifier.ValueText),
-        IdentifierNameSyntax name => OpaqueFillers.Contains(name.Identifier.ValueText),
-        _ => false,
-    };
 
     /// <summary>Compared by definition: a receiver typed RetryStrategyOptions&lt;object&gt; may be any options.</summary>
     private static bool SameOrDerives(ITypeSymbol type, ITypeSymbol other)
