@@ -21,7 +21,8 @@ namespace RetryGuard.CodeFixes;
 /// using var retryPolicy = new RetryGuardPolicy(new RetryGuardOptions { MaxRetries = MaxAttempts - 1, RethrowAttemptExceptions = true });
 /// return await retryPolicy.ExecuteAsync(async ct =&gt; { ...the attempt... }, cancellationToken);
 /// </code>
-/// The caller keeps its inputs, its result type, its token and its exceptions: the attempt is the loop's own code, the
+/// The caller keeps its inputs, its result type, its token and its exceptions: the attempt is the loop's own code (a
+/// status-checking loop's without its check and retry path, the policy deciding and waiting instead), the
 /// loop's attempt count becomes <c>MaxRetries</c>, and <c>RethrowAttemptExceptions</c> makes the attempt's exception
 /// what the caller gets whenever the request ends on one. The policy supplies what the loop lacked: jittered capped
 /// backoff, no retries of caller errors, a bound. A part of each retry rule's provider (<see cref="RuleCodeFix"/>),
@@ -107,7 +108,7 @@ public sealed class UseRetryGuardPolicyCodeFix : DocumentBatchFix
         // A lambda parameter is seen only in its lambda: another rewrite's lambda may use the same name. An unused
         // one is `_` unless a `_` is in scope there (another lambda's `_` is not).
         var visible = new HashSet<string>(model.LookupSymbols(loop.SpanStart).Select(symbol => symbol.Name));
-        visible.UnionWith(NamesIn(shape.Attempt.Block));
+        visible.UnionWith(NamesIn(shape.Attempt));
         var tokenName = shape.Token is null && !visible.Contains("_") ? "_" : Unique(shape.Token is null ? "attempt" : "ct", taken);
 
         // new RetryGuardOptions { MaxRetries = ..., RethrowAttemptExceptions = true }
@@ -133,7 +134,14 @@ public sealed class UseRetryGuardPolicyCodeFix : DocumentBatchFix
             .WithAdditionalAnnotations(Formatter.Annotation);
 
         // The attempt, with the loop's token renamed to the attempt's token.
-        var body = shape.Token is { } token ? RenameToken(shape.Attempt.Block, token, tokenName, model, cancellationToken) : shape.Attempt.Block;
+        // A status-checking loop's attempt leaves out the check and its retry path: the policy decides and waits.
+        var body = shape.IsWholeBlock
+            ? Renamed(shape.Attempt)
+            : SyntaxFactory.Block(shape.Statements.Select((statement, index) =>
+                Joined(Renamed(statement), index > 0 && PreviousOf(statement) != shape.Statements[index - 1]).WithAdditionalAnnotations(Formatter.Annotation)));
+        TNode Renamed<TNode>(TNode node)
+            where TNode : SyntaxNode =>
+            shape.Token is { } token ? RenameToken(node, token, tokenName, model, cancellationToken) : node;
         var lambda = SyntaxFactory.ParenthesizedLambdaExpression()
             .WithAsyncKeyword(SyntaxFactory.Token(SyntaxKind.AsyncKeyword))
             .WithParameterList(SyntaxFactory.ParameterList(SyntaxFactory.SingletonSeparatedList(SyntaxFactory.Parameter(SyntaxFactory.Identifier(tokenName)))))
@@ -158,6 +166,27 @@ public sealed class UseRetryGuardPolicyCodeFix : DocumentBatchFix
         return (declaration, call);
     }
 
+    private static StatementSyntax? PreviousOf(StatementSyntax statement) =>
+        statement.Parent is BlockSyntax block && block.Statements.IndexOf(statement) is > 0 and var index ? block.Statements[index - 1] : null;
+
+    /// <summary>A statement that follows a removed one loses the blank lines before it (its comments stay).</summary>
+    private static StatementSyntax Joined(StatementSyntax statement, bool afterRemoved)
+    {
+        if (!afterRemoved)
+        {
+            return statement;
+        }
+
+        var leading = statement.GetLeadingTrivia();
+        var start = 0;
+        while (start < leading.Count && (leading[start].IsKind(SyntaxKind.WhitespaceTrivia) || leading[start].IsKind(SyntaxKind.EndOfLineTrivia)))
+        {
+            start++;
+        }
+
+        return statement.WithLeadingTrivia(leading.Skip(start));
+    }
+
     private static ExpressionSyntax Assign(string property, ExpressionSyntax value) =>
         SyntaxFactory.AssignmentExpression(SyntaxKind.SimpleAssignmentExpression, SyntaxFactory.IdentifierName(property), value);
 
@@ -167,7 +196,8 @@ public sealed class UseRetryGuardPolicyCodeFix : DocumentBatchFix
             .WithAsyncKeyword(lambda.AsyncKeyword)
             .WithBlock(lambda.Block);
 
-    private static BlockSyntax RenameToken(BlockSyntax block, ISymbol token, string name, SemanticModel model, CancellationToken cancellationToken)
+    private static TNode RenameToken<TNode>(TNode block, ISymbol token, string name, SemanticModel model, CancellationToken cancellationToken)
+        where TNode : SyntaxNode
     {
         var uses = block.DescendantNodes().OfType<IdentifierNameSyntax>()
             .Where(identifier => SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(identifier, cancellationToken).Symbol, token))

@@ -35,6 +35,48 @@ public class RethrowAttemptExceptionsTests : IClassFixture<Gateway>
         return response.IsSuccessStatusCode ? body : throw new HttpRequestException(body, null, response.StatusCode);
     }
 
+    /// <summary>A status-checking loop's attempt after "Use RetryGuard policy": the response itself, once ensured.</summary>
+    private static async Task<HttpResponseMessage> EnsuredResponseAsync(HttpClient http, CancellationToken cancellationToken)
+    {
+        HttpResponseMessage response = await http.PostAsync("v1/chat/completions",
+            new StringContent("""{"model":"gpt-4o"}""", Encoding.UTF8, "application/json"), cancellationToken);
+        response.EnsureSuccessStatusCode();
+        return response;
+    }
+
+    [Fact]
+    public async Task An_attempt_that_returns_its_ensured_response_gets_that_response_as_it_is_after_transient_failures()
+    {
+        CountingClock clock = new();
+        Scenario flaky = _gateway.Script(clock, (seen, context) => seen.Index < 3 ? Replies.Status(context, 502) : Replies.Ok(context, seen));
+        using HttpClient http = new() { BaseAddress = flaky.BaseAddress };
+        using RetryGuardPolicy policy = Policy(clock, rethrow: true, maxRetries: 2);
+
+        using HttpResponseMessage response = await Drive.Until(clock, policy.ExecuteAsync(ct => EnsuredResponseAsync(http, ct)), Step);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("resp-3", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(3, flaky.Count);
+    }
+
+    [Fact]
+    public async Task A_429_surfacing_through_EnsureSuccessStatusCode_is_backed_off_whatever_its_retry_after_and_rethrown_as_it_was()
+    {
+        // The exception carries no headers: the policy backs off as the loop did, and never turns it into its own exception.
+        CountingClock clock = new();
+        DateTimeOffset started = clock.GetUtcNow();
+        Scenario limited = _gateway.Script(clock, (_, context) => Replies.RateLimited(context, ("Retry-After", "3600")));
+        using HttpClient http = new() { BaseAddress = limited.BaseAddress };
+        using RetryGuardPolicy policy = Policy(clock, rethrow: true, maxRetries: 2);
+
+        HttpRequestException last = await Assert.ThrowsAsync<HttpRequestException>(() =>
+            Drive.Until(clock, policy.ExecuteAsync(ct => AttemptAsync(http, ct)), Step));
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, last.StatusCode);
+        Assert.Equal(3, limited.Count);
+        Assert.True(clock.GetUtcNow() - started < TimeSpan.FromMinutes(1));
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]

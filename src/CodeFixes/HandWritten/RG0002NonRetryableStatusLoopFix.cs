@@ -23,6 +23,7 @@ namespace RetryGuard.CodeFixes;
 /// the last attempt's exception already does, by propagating. Offered only where that holds: no later catch of
 /// the same try would take the exception instead, the failure path does not refresh credentials first, and
 /// <c>HttpRequestException.StatusCode</c> exists (.NET 5 and later).
+/// A status check (<c>if (!response.IsSuccessStatusCode) { wait; continue; }</c>) is narrowed by <see cref="RG0002StatusCheck"/>.
 /// </summary>
 public sealed class RG0002NonRetryableStatusLoopFix : DocumentBatchFix
 {
@@ -34,7 +35,9 @@ public sealed class RG0002NonRetryableStatusLoopFix : DocumentBatchFix
     protected override string FixKey => EquivalenceKey;
 
     protected override string? Title(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken) =>
-        FindCatch(root, model, diagnostic, cancellationToken) is not null ? "Retry only retryable statuses (HttpStatusPolicy.IsRetryable)" : null;
+        FindCatch(root, model, diagnostic, cancellationToken) is not null || RG0002StatusCheck.Find(root, model, diagnostic, cancellationToken) is not null
+            ? "Retry only retryable statuses (HttpStatusPolicy.IsRetryable)"
+            : null;
 
     protected override async Task<Document> ApplyAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken)
     {
@@ -42,11 +45,16 @@ public sealed class RG0002NonRetryableStatusLoopFix : DocumentBatchFix
         var model = editor.SemanticModel;
         var names = RuntimeNames.For(model, editor.OriginalRoot, cancellationToken);
         var locals = new LocalNames(model);
+        var checks = new System.Collections.Generic.HashSet<IfStatementSyntax>();
         foreach (var diagnostic in diagnostics)
         {
             if (FindCatch(editor.OriginalRoot, model, diagnostic, cancellationToken) is { } clause)
             {
                 editor.ReplaceNode(clause, Narrow(clause, names, locals, cancellationToken));
+            }
+            else if (RG0002StatusCheck.Find(editor.OriginalRoot, model, diagnostic, cancellationToken) is { } check && checks.Add(check.Target))
+            {
+                check.Apply(editor, names);
             }
         }
 

@@ -54,13 +54,6 @@ public class HandWrittenNoFixTests
         """), "RG0002");
 
     [Fact]
-    public Task RG0002_status_check_has_no_fix() => NoFix<RG0002NonRetryableStatusCodeFix>(Body("""
-        var response = await http.GetAsync("/");
-        if ({|RG0002:response.IsSuccessStatusCode|}) return await response.Content.ReadAsStringAsync();
-        await Task.Delay(100);
-        """), "RG0002");
-
-    [Fact]
     public Task RG0003_two_responses_in_view_is_ambiguous() => NoFix<RG0003IgnoresRetryAfterCodeFix>(Body("""
         var first = await http.GetAsync("/a");
         var second = await http.GetAsync("/b");

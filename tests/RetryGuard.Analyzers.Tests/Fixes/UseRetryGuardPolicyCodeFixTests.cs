@@ -498,7 +498,7 @@ public class UseRetryGuardPolicyCodeFixTests
         """);
 
     [Fact]
-    public Task No_fix_for_a_loop_that_checks_statuses_instead_of_catching() => NoFix("""
+    public Task No_fix_for_a_status_check_that_retries_only_429_after_its_retry_after() => NoFix("""
         using System.Net;
         using System.Net.Http;
         using System.Threading;
