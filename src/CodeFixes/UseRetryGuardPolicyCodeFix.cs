@@ -37,7 +37,6 @@ public sealed class UseRetryGuardPolicyCodeFix : DocumentBatchFix
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(
         RuleCatalog.RG0001NoJitter.Id,
         RuleCatalog.RG0002NonRetryableStatus.Id,
-        RuleCatalog.RG0003IgnoresRetryAfter.Id,
         RuleCatalog.RG0005Unbounded.Id,
         RuleCatalog.RG0007UncappedRetryAfter.Id);
 

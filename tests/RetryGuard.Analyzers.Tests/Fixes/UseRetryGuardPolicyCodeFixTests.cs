@@ -90,7 +90,7 @@ public class UseRetryGuardPolicyCodeFixTests
         CountedFixed, only: "RG0002");
 
     [Fact]
-    public Task Offered_on_the_ignored_retry_after_and_every_rule_of_the_loop_is_gone_after_it() => Fix(
+    public Task Applied_from_the_loops_other_warnings_it_takes_the_ignored_retry_after_with_the_loop() => Fix(
         Counted("{|RG0002:catch (HttpRequestException) when (attempt < MaxAttempts - 1)|}",
             "await {|RG0001:{|RG0003:Task.Delay(TimeSpan.FromMilliseconds(100 * Math.Pow(2, attempt)), cancellationToken)|}|};"),
         CountedFixed, only: null);
@@ -336,6 +336,18 @@ public class UseRetryGuardPolicyCodeFixTests
             Counted("{|RG0002:catch (HttpRequestException) when (attempt < MaxAttempts - 1)|}",
                 "await Task.Delay(TimeSpan.FromMilliseconds(100 * Math.Pow(2, attempt)), cancellationToken);"),
             CountedFixed, equivalenceKey: UseRetryGuardPolicyCodeFix.EquivalenceKey, only: "RG0002");
+
+    [Fact]
+    public async Task Not_offered_on_RG0003_the_policy_cannot_read_retry_after_from_an_exception()
+    {
+        var source = Counted("catch (HttpRequestException) when (attempt < MaxAttempts - 1)",
+            "await Task.Delay(Random.Shared.Next(100, 200) * (attempt + 1), cancellationToken);");
+        var offered = await FixChecker.OfferedAsync(source, [.. TestReferences.Net100, TestReferences.Runtime, TestReferences.RuntimeLogging]);
+
+        Assert.Contains(offered, action => action.Id == "RG0003");
+        Assert.Contains(offered, action => action.Id == "RG0002" && action.Key == UseRetryGuardPolicyCodeFix.EquivalenceKey);
+        Assert.DoesNotContain(offered, action => action.Id == "RG0003" && action.Key == UseRetryGuardPolicyCodeFix.EquivalenceKey);
+    }
 
     [Fact]
     public void Every_retry_rule_provider_fixes_all_in_documents_projects_and_the_solution()

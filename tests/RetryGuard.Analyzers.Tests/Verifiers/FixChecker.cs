@@ -40,12 +40,16 @@ internal static class FixChecker
 
     /// <summary>How many fix actions are offered over all diagnostics of <paramref name="source"/>.</summary>
     public static async Task<int> CountFixesAsync(string source, IEnumerable<MetadataReference> references) =>
-        (await CheckedAsync(source, references, OutputKind.DynamicallyLinkedLibrary, null).ConfigureAwait(false)).Actions;
+        (await CheckedAsync(source, references, OutputKind.DynamicallyLinkedLibrary, null).ConfigureAwait(false)).Offered.Count;
+
+    /// <summary>The (diagnostic id, equivalence key) of every fix action offered over all diagnostics of <paramref name="source"/>.</summary>
+    public static async Task<List<(string Id, string? Key)>> OfferedAsync(string source, IEnumerable<MetadataReference> references) =>
+        (await CheckedAsync(source, references, OutputKind.DynamicallyLinkedLibrary, null).ConfigureAwait(false)).Offered;
 
     public static async Task<List<string>> ProblemsAsync(string source, IEnumerable<MetadataReference> references, OutputKind outputKind, string? editorConfig) =>
         (await CheckedAsync(source, references, outputKind, editorConfig).ConfigureAwait(false)).Problems;
 
-    private static async Task<(List<string> Problems, int Actions)> CheckedAsync(string source, IEnumerable<MetadataReference> references, OutputKind outputKind, string? editorConfig)
+    private static async Task<(List<string> Problems, List<(string Id, string? Key)> Offered)> CheckedAsync(string source, IEnumerable<MetadataReference> references, OutputKind outputKind, string? editorConfig)
     {
         using var workspace = new AdhocWorkspace();
         var projectId = ProjectId.CreateNewId();
@@ -64,7 +68,7 @@ internal static class FixChecker
 
         var before = await AnalyzeAsync(solution.GetProject(projectId)!).ConfigureAwait(false);
         var problems = new List<string>();
-        int applied = 0;
+        var offered = new List<(string Id, string? Key)>();
         foreach (var diagnostic in before.Diagnostics)
         {
             var document = solution.GetDocument(documentId)!;
@@ -74,7 +78,7 @@ internal static class FixChecker
                 await provider.RegisterCodeFixesAsync(new CodeFixContext(document, diagnostic, (action, _) => actions.Add(action), CancellationToken.None)).ConfigureAwait(false);
                 foreach (var action in actions.SelectMany(Flatten))
                 {
-                    applied++;
+                    offered.Add((diagnostic.Id, action.EquivalenceKey));
                     var operations = await action.GetOperationsAsync(CancellationToken.None).ConfigureAwait(false);
                     var changed = operations.OfType<ApplyChangesOperation>().Single().ChangedSolution;
                     var after = await AnalyzeAsync(changed.GetProject(projectId)!).ConfigureAwait(false);
@@ -104,7 +108,7 @@ internal static class FixChecker
             }
         }
 
-        return (problems, applied);
+        return (problems, offered);
     }
 
     /// <summary>Where <paramref name="span"/> of <paramref name="before"/> is in <paramref name="after"/>, the edits inside it included.</summary>
