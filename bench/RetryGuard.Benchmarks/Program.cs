@@ -40,6 +40,15 @@ if (args.Length > 0 && args[0] == "profile")
     return;
 }
 
+if (args.Length > 0 && args[0] == "paired")
+{
+    // Runtime handler chains in interleaved rounds (see PairedRuntime).
+    PairedRuntime.Run(
+        args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 200,
+        args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 2000);
+    return;
+}
+
 IEnumerable<Summary> summaries = BenchmarkSwitcher.FromAssembly(typeof(Corpus).Assembly).Run(args);
 Derived.Print(summaries);
 

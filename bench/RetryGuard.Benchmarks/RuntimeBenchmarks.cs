@@ -23,6 +23,7 @@ public class RuntimeBenchmarks
     private static readonly Uri Endpoint = new("http://127.0.0.1/v1/chat/completions");
 
     private HttpMessageInvoker _raw = null!;
+    private HttpMessageInvoker _passThrough = null!;
     private HttpMessageInvoker _retryGuard = null!;
     private HttpMessageInvoker _retryGuardBucket = null!;
     private HttpMessageInvoker _polly = null!;
@@ -37,6 +38,7 @@ public class RuntimeBenchmarks
     public void Setup()
     {
         _raw = new HttpMessageInvoker(new OkHandler());
+        _passThrough = new HttpMessageInvoker(new PassThroughHandler(new OkHandler()));
         _retryGuard = new HttpMessageInvoker(new RetryGuardHandler(new RetryGuardOptions(), new OkHandler()));
 
         // The bucket must never make a request wait here, so the limit is far above what one core can send:
@@ -73,6 +75,7 @@ public class RuntimeBenchmarks
     public void Cleanup()
     {
         _raw.Dispose();
+        _passThrough.Dispose();
         _retryGuard.Dispose();
         _retryGuardBucket.Dispose();
         _polly.Dispose();
@@ -82,6 +85,10 @@ public class RuntimeBenchmarks
 
     [Benchmark(Baseline = true, Description = "HttpMessageInvoker (raw)")]
     public Task<int> Raw() => Send(_raw);
+
+    /// <summary>The floor for any handler: one <c>DelegatingHandler</c> that only hands the request on.</summary>
+    [Benchmark(Description = "Empty DelegatingHandler (floor)")]
+    public Task<int> PassThrough() => Send(_passThrough);
 
     [Benchmark(Description = "RetryGuardHandler")]
     public Task<int> RetryGuard() => Send(_retryGuard);
@@ -114,6 +121,15 @@ public class RuntimeBenchmarks
     {
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
             Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { RequestMessage = request });
+    }
+
+    /// <summary>A delegating handler that does nothing but hand the request on.</summary>
+    private sealed class PassThroughHandler : DelegatingHandler
+    {
+        public PassThroughHandler(HttpMessageHandler inner)
+            : base(inner)
+        {
+        }
     }
 
     /// <summary>A delegating handler that runs each request through a Polly v8 pipeline.</summary>

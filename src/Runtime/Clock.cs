@@ -26,6 +26,43 @@ internal static class Clock
 #endif
     }
 
+    /// <summary>
+    /// Waits <paramref name="delay"/> on <paramref name="time"/>: true when the time has passed, false as soon as
+    /// <paramref name="wake"/> or <paramref name="wakeToo"/> is signalled (nothing is thrown for a wake-up, so waking
+    /// many waiters at once costs no exceptions). Throws <see cref="OperationCanceledException"/> when
+    /// <paramref name="cancellationToken"/> is cancelled.
+    /// </summary>
+    public static async Task<bool> WaitAsync(TimeProvider time, TimeSpan delay, CancellationToken cancellationToken,
+        CancellationToken wake, CancellationToken wakeToo = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (wake.IsCancellationRequested || wakeToo.IsCancellationRequested)
+        {
+            return false;
+        }
+
+        if (delay <= TimeSpan.Zero)
+        {
+            return true;
+        }
+
+        // Continuations run where the wait ends, as after Task.Delay: in the timer's callback, or on the thread that
+        // signals (which queues its signal to the thread pool, see OutageGate and DailyCaps).
+        TaskCompletionSource<bool> done = new();
+        TimeSpan bounded = delay > MaxTimer ? MaxTimer : CeilingToMilliseconds(delay);
+        using ITimer timer = time.CreateTimer(static state => ((TaskCompletionSource<bool>)state!).TrySetResult(true), done,
+            bounded, Timeout.InfiniteTimeSpan);
+        using CancellationTokenRegistration cancelled = cancellationToken.Register(
+            static state => ((TaskCompletionSource<bool>)state!).TrySetResult(false), done);
+        using CancellationTokenRegistration woken = wake.Register(
+            static state => ((TaskCompletionSource<bool>)state!).TrySetResult(false), done);
+        using CancellationTokenRegistration wokenToo = wakeToo.Register(
+            static state => ((TaskCompletionSource<bool>)state!).TrySetResult(false), done);
+        bool elapsed = await done.Task.ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+        return elapsed;
+    }
+
     /// <summary><paramref name="delay"/> rounded up to whole milliseconds, the resolution of timers.</summary>
     public static TimeSpan CeilingToMilliseconds(TimeSpan delay)
     {

@@ -24,6 +24,7 @@ internal sealed class ProactiveLimiter : IDisposable
     private readonly Bucket? _tokens;
     private long _pausedUntilTicks;
     private int _waiting;
+    private int _atGate;
 
     public ProactiveLimiter(RetryGuardOptions options)
     {
@@ -48,7 +49,12 @@ internal sealed class ProactiveLimiter : IDisposable
             _tokens = new Bucket(_time, Within(tpm, sustained, burst), burst);
             TokenLimit = _tokens.Capacity;
         }
+
+        Gate = new OutageGate(options);
     }
+
+    /// <summary>The client-wide hold after 502/503 answers (see <see cref="OutageGate"/>).</summary>
+    public OutageGate Gate { get; }
 
     /// <summary>Largest charge the token bucket can take at once (its burst); bigger requests are charged this.</summary>
     public int TokenLimit { get; }
@@ -65,13 +71,16 @@ internal sealed class ProactiveLimiter : IDisposable
     /// </summary>
     internal int QueuedForRequestPermits => _requests?.Queued ?? 0;
 
+    /// <summary>Requests waiting at the outage gate, holding no permits (for tests).</summary>
+    internal int WaitingAtGate => Volatile.Read(ref _atGate);
+
     /// <summary>
     /// Takes one request permit and <paramref name="tokens"/> token permits if they are there now, nobody queues
-    /// ahead and no pause is in force; false otherwise (then <see cref="AcquireAsync"/> waits for them).
+    /// ahead and no pause is in force; false otherwise (then <see cref="AcquireAsync(int, CancellationToken)"/> waits for them).
     /// </summary>
     public bool TryAcquire(int tokens)
     {
-        if (IsPaused() || Volatile.Read(ref _waiting) > 0)
+        if (IsPaused() || !Gate.IsOpen || Volatile.Read(ref _waiting) > 0)
         {
             return false;
         }
@@ -93,7 +102,7 @@ internal sealed class ProactiveLimiter : IDisposable
     }
 
     /// <summary>
-    /// Gives back what <see cref="TryAcquire"/> or <see cref="AcquireAsync"/> took for a request that is not sent
+    /// Gives back what <see cref="TryAcquire"/> or <see cref="AcquireAsync(int, CancellationToken)"/> took for a request that is not sent
     /// after all (a daily cap was remembered meanwhile): the permits go to the next request instead of being lost.
     /// </summary>
     public void Release(int tokens)
@@ -109,11 +118,22 @@ internal sealed class ProactiveLimiter : IDisposable
     /// </summary>
     public ValueTask AcquireAsync(int tokens, CancellationToken cancellationToken)
     {
-        cancellationToken.ThrowIfCancellationRequested();
-        return TryAcquire(tokens) ? default : WaitAsync(Charge(tokens), cancellationToken);
+        ValueTask<bool> acquired = AcquireAsync(tokens, cancellationToken, CancellationToken.None);
+        return acquired.IsCompletedSuccessfully ? default : new ValueTask(acquired.AsTask());
     }
 
-    private async ValueTask WaitAsync(int charge, CancellationToken cancellationToken)
+    /// <summary>
+    /// As <see cref="AcquireAsync(int, CancellationToken)"/>, but a signal on <paramref name="wake"/> ends the wait early
+    /// without permits and without an exception: false (the caller re-checks why, then waits again). True once the
+    /// permits are taken.
+    /// </summary>
+    public ValueTask<bool> AcquireAsync(int tokens, CancellationToken cancellationToken, CancellationToken wake)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return TryAcquire(tokens) ? new ValueTask<bool>(true) : WaitAsync(Charge(tokens), cancellationToken, wake);
+    }
+
+    private async ValueTask<bool> WaitAsync(int charge, CancellationToken cancellationToken, CancellationToken wake)
     {
         if (Interlocked.Increment(ref _waiting) > _queueLimit)
         {
@@ -130,44 +150,104 @@ internal sealed class ProactiveLimiter : IDisposable
         bool sent = false;
         try
         {
-            // Permits are not taken during a pause: the buckets fill up meanwhile (at most to their small burst),
-            // and what is sent after the pause is that burst, not everything that queued behind it.
-            await WaitWhilePausedAsync(cancellationToken).ConfigureAwait(false);
-            if (_requests is not null)
+            while (true)
             {
-                await _requests.AcquireAsync(1, cancellationToken).ConfigureAwait(false);
-                request = true;
-            }
+                // Permits are not taken during a pause or an outage hold: the buckets fill up meanwhile (at most to
+                // their small burst), and what is sent after it is that burst, not everything that queued behind it.
+                if (!await WaitWhilePausedAsync(cancellationToken, wake).ConfigureAwait(false))
+                {
+                    return false;
+                }
 
-            if (_tokens is not null)
-            {
-                await _tokens.AcquireAsync(charge, cancellationToken).ConfigureAwait(false);
-                tokens = true;
-            }
+                int passed;
+                while (true)
+                {
+                    passed = Gate.Epoch;
+                    if (Gate.TryPass(out TimeSpan hold, out CancellationToken opened))
+                    {
+                        break;
+                    }
 
-            // A 429 elsewhere may have paused the client while this request queued for its permits: sending into
-            // the pause would only earn another 429, so it keeps its permits and waits the pause out.
-            await WaitWhilePausedAsync(cancellationToken).ConfigureAwait(false);
-            sent = true;
+                    Interlocked.Increment(ref _atGate);
+                    bool elapsed;
+                    try
+                    {
+                        elapsed = await Clock.WaitAsync(_time, hold, cancellationToken, wake, opened).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        Interlocked.Decrement(ref _atGate);
+                    }
+
+                    if (!elapsed && wake.IsCancellationRequested)
+                    {
+                        return false;
+                    }
+                }
+
+                if (_requests is not null)
+                {
+                    if (!await _requests.AcquireAsync(1, cancellationToken, wake).ConfigureAwait(false))
+                    {
+                        return false;
+                    }
+
+                    request = true;
+                }
+
+                if (_tokens is not null)
+                {
+                    if (!await _tokens.AcquireAsync(charge, cancellationToken, wake).ConfigureAwait(false))
+                    {
+                        return false;
+                    }
+
+                    tokens = true;
+                }
+
+                // A 429 elsewhere may have paused the client while this request queued for its permits: sending into
+                // the pause would only earn another 429, so it keeps its permits and waits the pause out.
+                if (!await WaitWhilePausedAsync(cancellationToken, wake).ConfigureAwait(false))
+                {
+                    return false;
+                }
+
+                if (Gate.StillPasses(passed))
+                {
+                    sent = true;
+                    return true;
+                }
+
+                // The service went down while this request queued for its permits: it gives them back (to the
+                // bucket, for whoever goes first once the hold ends) and waits at the gate.
+                GiveBack(ref request, ref tokens, charge);
+            }
         }
         finally
         {
             if (!sent)
             {
-                // Cancelled or disposed before sending: the permits taken were not used, so they go straight back.
-                if (request)
-                {
-                    _requests!.Refund(1);
-                }
-
-                if (tokens)
-                {
-                    _tokens!.Refund(charge);
-                }
+                // Cancelled, woken or disposed before sending: the permits taken were not used, so they go straight back.
+                GiveBack(ref request, ref tokens, charge);
             }
 
             Interlocked.Decrement(ref _waiting);
             Telemetry.LimiterWait.Record(_time.GetElapsedTime(started).TotalSeconds, Telemetry.Client(_name));
+        }
+    }
+
+    private void GiveBack(ref bool request, ref bool tokens, int charge)
+    {
+        if (request)
+        {
+            _requests!.Refund(1);
+            request = false;
+        }
+
+        if (tokens)
+        {
+            _tokens!.Refund(charge);
+            tokens = false;
         }
     }
 
@@ -267,18 +347,27 @@ internal sealed class ProactiveLimiter : IDisposable
         return false;
     }
 
-    private async Task WaitWhilePausedAsync(CancellationToken cancellationToken)
+    /// <summary>Waits out a pause; false when <paramref name="wake"/> is signalled first.</summary>
+    private async ValueTask<bool> WaitWhilePausedAsync(CancellationToken cancellationToken, CancellationToken wake)
     {
         while (true)
         {
+            if (Volatile.Read(ref _pausedUntilTicks) == 0)
+            {
+                return true;
+            }
+
             long now = _time.GetUtcNow().UtcTicks;
             long until = Volatile.Read(ref _pausedUntilTicks);
             if (until <= now)
             {
-                return;
+                return true;
             }
 
-            await Clock.Delay(_time, TimeSpan.FromTicks(until - now), cancellationToken).ConfigureAwait(false);
+            if (!await Clock.WaitAsync(_time, TimeSpan.FromTicks(until - now), cancellationToken, wake).ConfigureAwait(false))
+            {
+                return false;
+            }
         }
     }
 
@@ -293,7 +382,9 @@ internal sealed class ProactiveLimiter : IDisposable
 #if NET6_0_OR_GREATER
         foreach (KeyValuePair<string, HeaderStringValues> header in response.Headers.NonValidated)
         {
-            if (header.Key.StartsWith("x-ratelimit-", StringComparison.OrdinalIgnoreCase))
+            // Most names fail on the first character, before the string comparison.
+            string name = header.Key;
+            if (name.Length >= 12 && (name[0] | 0x20) == 'x' && name.StartsWith("x-ratelimit-", StringComparison.OrdinalIgnoreCase))
             {
                 return true;
             }
@@ -391,8 +482,11 @@ internal sealed class ProactiveLimiter : IDisposable
             }
         }
 
-        /// <summary>Waits for the permits, behind everyone who waits already.</summary>
-        public async ValueTask AcquireAsync(int permits, CancellationToken cancellationToken)
+        /// <summary>
+        /// Waits for the permits, behind everyone who waits already: true once they are taken, false when
+        /// <paramref name="wake"/> is signalled first (the waiter leaves the queue without permits, and nothing throws).
+        /// </summary>
+        public async ValueTask<bool> AcquireAsync(int permits, CancellationToken cancellationToken, CancellationToken wake)
         {
             Waiter waiter;
             lock (_gate)
@@ -408,19 +502,20 @@ internal sealed class ProactiveLimiter : IDisposable
                     if (_available + Slack >= permits)
                     {
                         _available -= permits;
-                        return;
+                        return true;
                     }
                 }
 
-                waiter = new Waiter(permits);
+                waiter = new Waiter(this, permits);
                 waiter.Node = _queue.AddLast(waiter);
                 ArmLocked();
             }
 
             using CancellationTokenRegistration registration = cancellationToken.Register(
-                static state => ((Bucket)((object[])state!)[0]).Cancel((Waiter)((object[])state!)[1]),
-                new object[] { this, waiter });
-            await waiter.Granted.Task.ConfigureAwait(false);
+                static state => ((Waiter)state!).Bucket.Cancel((Waiter)state!, woken: false), waiter);
+            using CancellationTokenRegistration woken = wake.Register(
+                static state => ((Waiter)state!).Bucket.Cancel((Waiter)state!, woken: true), waiter);
+            return await waiter.Granted.Task.ConfigureAwait(false);
         }
 
         /// <summary>Spends up to <paramref name="permits"/> more, as far as the bucket has them, without waiting.</summary>
@@ -435,6 +530,7 @@ internal sealed class ProactiveLimiter : IDisposable
 
         public void Dispose()
         {
+            Waiter[] waiters;
             lock (_gate)
             {
                 if (_disposed)
@@ -444,19 +540,25 @@ internal sealed class ProactiveLimiter : IDisposable
 
                 _disposed = true;
                 _timer?.Dispose();
-                foreach (Waiter waiter in _queue)
-                {
-                    waiter.Granted.TrySetException(Disposed());
-                }
-
+                waiters = new Waiter[_queue.Count];
+                _queue.CopyTo(waiters, 0);
                 _queue.Clear();
+            }
+
+            foreach (Waiter waiter in waiters)
+            {
+                waiter.Granted.TrySetException(Disposed());
             }
         }
 
         private static ObjectDisposedException Disposed() =>
             new(nameof(RetryGuardHandler), "The RetryGuard limiter was disposed while the request waited.");
 
-        private void Cancel(Waiter waiter)
+        /// <summary>
+        /// Takes a waiter out of the queue: cancelled (its wait throws) or woken (its wait returns false: a daily cap
+        /// was remembered, and waking a hundred queued requests then costs no exceptions of the limiter's own).
+        /// </summary>
+        private void Cancel(Waiter waiter, bool woken)
         {
             lock (_gate)
             {
@@ -467,10 +569,18 @@ internal sealed class ProactiveLimiter : IDisposable
                 }
 
                 _queue.Remove(waiter.Node);
-                waiter.Granted.TrySetCanceled();
 
                 // The oldest waiter may have changed: someone behind it may be served now.
                 GrantLocked();
+            }
+
+            if (woken)
+            {
+                waiter.Granted.TrySetResult(false);
+            }
+            else
+            {
+                waiter.Granted.TrySetCanceled();
             }
         }
 
@@ -526,12 +636,19 @@ internal sealed class ProactiveLimiter : IDisposable
 
         private sealed class Waiter
         {
-            public Waiter(int permits) => Permits = permits;
+            public Waiter(Bucket bucket, int permits)
+            {
+                Bucket = bucket;
+                Permits = permits;
+            }
+
+            public Bucket Bucket { get; }
 
             public int Permits { get; }
 
             public LinkedListNode<Waiter>? Node { get; set; }
 
+            /// <summary>The waiter goes on on the thread pool, never under the bucket's lock or on the thread that freed permits.</summary>
             public TaskCompletionSource<bool> Granted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         }
     }

@@ -88,6 +88,8 @@ public sealed class RetryGuardHandler : DelegatingHandler
             return _pipeline.ExecuteAsync(new HttpAttempt(this, request, firstSent: false), cancellationToken);
         }
 
+        // Noted before sending: a 502/503 of this attempt closes the outage gate only if no hold began since.
+        int epoch = _pipeline.Limiter.Gate.Epoch;
         Task<HttpResponseMessage> sent;
         try
         {
@@ -105,8 +107,8 @@ public sealed class RetryGuardHandler : DelegatingHandler
         }
 
         return sent.IsCompleted
-            ? _pipeline.ExecuteAsync(new HttpAttempt(this, request, firstSent: true), cancellationToken, sent)
-            : AwaitFirstAttemptAsync(sent, request, cancellationToken);
+            ? _pipeline.ExecuteAsync(new HttpAttempt(this, request, firstSent: true), cancellationToken, sent, epoch)
+            : AwaitFirstAttemptAsync(sent, request, epoch, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -128,7 +130,7 @@ public sealed class RetryGuardHandler : DelegatingHandler
         content is ByteArrayContent;
 #endif
 
-    private async Task<HttpResponseMessage> AwaitFirstAttemptAsync(Task<HttpResponseMessage> sent, HttpRequestMessage request,
+    private async Task<HttpResponseMessage> AwaitFirstAttemptAsync(Task<HttpResponseMessage> sent, HttpRequestMessage request, int epoch,
         CancellationToken cancellationToken)
     {
         try
@@ -144,7 +146,7 @@ public sealed class RetryGuardHandler : DelegatingHandler
             // The policy judges the failure: it awaits the same task again.
         }
 
-        return await _pipeline.ExecuteAsync(new HttpAttempt(this, request, firstSent: true), cancellationToken, sent).ConfigureAwait(false);
+        return await _pipeline.ExecuteAsync(new HttpAttempt(this, request, firstSent: true), cancellationToken, sent, epoch).ConfigureAwait(false);
     }
 
     private Task<HttpResponseMessage> SendOnceAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>

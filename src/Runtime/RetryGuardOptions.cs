@@ -28,6 +28,9 @@ public sealed class RetryGuardOptions
     /// <summary>Default of <see cref="MaxDelay"/>: thirty seconds.</summary>
     public static readonly TimeSpan DefaultMaxDelay = TimeSpan.FromSeconds(30);
 
+    /// <summary>Default of <see cref="OutageHold"/>: one second.</summary>
+    public static readonly TimeSpan DefaultOutageHold = TimeSpan.FromSeconds(1);
+
     /// <summary>
     /// Default of <see cref="MaxRetryAfter"/>: two minutes, the same bound the RG0007 analyzer uses. A daily-cap 429
     /// says "wait until midnight UTC"; no request should sleep that long.
@@ -52,6 +55,16 @@ public sealed class RetryGuardOptions
     /// <see cref="RateLimitExceededException"/>. Default 120 s.
     /// </summary>
     public TimeSpan MaxRetryAfter { get; set; } = DefaultMaxRetryAfter;
+
+    /// <summary>
+    /// Client-wide hold after the service answers 502 or 503 (it is down or overloaded, for every request alike): for
+    /// this long no request of the client is sent, then one goes per hold interval while the others wait (nothing is
+    /// dropped or failed). Each further 502/503 doubles the interval up to <see cref="MaxDelay"/>, each other answer
+    /// halves it, and the client sends freely again once it is below a sixteenth of this value. A longer Retry-After on
+    /// the 502/503 (within <see cref="MaxRetryAfter"/>) is honoured by the whole client. The failed request itself is
+    /// retried with jittered backoff as before. <see cref="TimeSpan.Zero"/> turns the hold off. Default 1 s.
+    /// </summary>
+    public TimeSpan OutageHold { get; set; } = DefaultOutageHold;
 
     /// <summary>
     /// The key's requests-per-minute limit. When set, requests pass a token bucket that allows
@@ -155,6 +168,11 @@ public sealed class RetryGuardOptions
             problems.Add($"MaxRetryAfter is {MaxRetryAfter}; it cannot be negative (use TimeSpan.Zero to never sleep on a 429).");
         }
 
+        if (OutageHold < TimeSpan.Zero)
+        {
+            problems.Add($"OutageHold is {OutageHold}; it cannot be negative (use TimeSpan.Zero to turn the client-wide hold off).");
+        }
+
         if (RequestsPerMinute is <= 0)
         {
             problems.Add($"RequestsPerMinute is {RequestsPerMinute}; set the key's limit (a positive number) or null for no limiting.");
@@ -253,6 +271,7 @@ public sealed class RetryGuardOptions
             .Append(", BaseDelay = ").Append(BaseDelay)
             .Append(", MaxDelay = ").Append(MaxDelay)
             .Append(", MaxRetryAfter = ").Append(MaxRetryAfter)
+            .Append(", OutageHold = ").Append(OutageHold)
             .Append(", RequestsPerMinute = ").Append(RequestsPerMinute?.ToString(CultureInfo.InvariantCulture) ?? "none")
             .Append(", TokensPerMinute = ").Append(TokensPerMinute?.ToString(CultureInfo.InvariantCulture) ?? "none")
             .Append(", Headroom = ").Append(Headroom.ToString(CultureInfo.InvariantCulture))

@@ -42,6 +42,9 @@ internal sealed class RetryPipeline : IDisposable
             "RetryGuard {Client}: the {Callback} callback threw; the request goes on");
 
     private readonly KeyValuePair<string, object?> _clientTag;
+
+    /// <summary>What the options decide once about the fast path: no attempt timeout, no token budget.</summary>
+    private readonly bool _mayGoDirectly;
     private int _retryWaits;
 
     public RetryPipeline(RetryGuardOptions options, ILogger? logger)
@@ -56,6 +59,7 @@ internal sealed class RetryPipeline : IDisposable
         Logger = logger ?? NullLogger.Instance;
         Limiter = new ProactiveLimiter(Options);
         _clientTag = Telemetry.Client(Options.Name);
+        _mayGoDirectly = Options.AttemptTimeout is null && !Limiter.LimitsTokens;
     }
 
     public RetryGuardOptions Options { get; }
@@ -81,7 +85,7 @@ internal sealed class RetryPipeline : IDisposable
     /// first-attempt fast path.
     /// </summary>
     public bool TrySendDirectly() =>
-        Options.AttemptTimeout is null && !Caps.Any && !Limiter.LimitsTokens && !Telemetry.Source.HasListeners() && Limiter.TryAcquire(1);
+        _mayGoDirectly && !Caps.Any && !Telemetry.Source.HasListeners() && Limiter.TryAcquire(1);
 
     /// <summary>
     /// For the fast path: reads the response's rate-limit headers and, when the response goes back to the caller as
@@ -95,16 +99,23 @@ internal sealed class RetryPipeline : IDisposable
             return false;
         }
 
-        Telemetry.Attempts.Add(1, _clientTag);
+        if (Telemetry.Attempts.Enabled)
+        {
+            Telemetry.Attempts.Add(1, _clientTag);
+        }
+
         return true;
     }
 
     /// <summary>
     /// Runs the policy for one call. <paramref name="firstAttempt"/>, when given, is the first attempt already sent
-    /// (by the handler's fast path): it is judged like any other, and only later attempts pass the limiter.
+    /// (by the handler's fast path, when the outage gate was at <paramref name="firstEpoch"/>): it is judged like any
+    /// other, and only later attempts pass the limiter.
     /// </summary>
-    public async Task<T> ExecuteAsync<T>(AttemptStrategy<T> strategy, CancellationToken cancellationToken, Task<T>? firstAttempt = null)
+    public async Task<T> ExecuteAsync<T>(AttemptStrategy<T> strategy, CancellationToken cancellationToken, Task<T>? firstAttempt = null,
+        int firstEpoch = 0)
     {
+        int sentEpoch = firstEpoch;
         bool described = false;
         string? model = null;
         IList<string>? chain = null;
@@ -165,6 +176,8 @@ internal sealed class RetryPipeline : IDisposable
                         Limiter.Release(strategy.TokenEstimate);
                         continue;
                     }
+
+                    sentEpoch = Limiter.Gate.Epoch;
                 }
 
                 attempt++;
@@ -172,6 +185,7 @@ internal sealed class RetryPipeline : IDisposable
 
                 (T? result, Exception? error, Classification outcome) =
                     await AttemptAsync(strategy, model, attempt == 1 ? firstAttempt : null, cancellationToken).ConfigureAwait(false);
+                Limiter.Gate.Observe(sentEpoch, outcome, returned: error is null && outcome.Verdict == Verdict.Return);
 
                 if (outcome.Verdict != Verdict.Return && !described)
                 {
@@ -279,11 +293,9 @@ internal sealed class RetryPipeline : IDisposable
                 }
             }
         }
-        catch (Exception ex)
+        catch (Exception ex) when (Failed(activity, ex, attempt))
         {
-            activity?.SetTag("retryguard.attempts", attempt);
-            activity?.SetTag("error.type", ex.GetType().FullName);
-            activity?.SetStatus(ActivityStatusCode.Error);
+            // Never reached: the filter tags the trace and lets the exception go on without a catch and a rethrow.
             throw;
         }
 
@@ -309,6 +321,19 @@ internal sealed class RetryPipeline : IDisposable
             Invoke(Options.OnFallback, new RetryGuardFallbackInfo(from, model, reason), nameof(RetryGuardOptions.OnFallback));
             return true;
         }
+    }
+
+    /// <summary>Tags a failed request's trace; false, so the exception filter that calls it never catches.</summary>
+    private static bool Failed(Activity? activity, Exception exception, int attempts)
+    {
+        if (activity is not null)
+        {
+            activity.SetTag("retryguard.attempts", attempts);
+            activity.SetTag("error.type", exception.GetType().FullName);
+            activity.SetStatus(ActivityStatusCode.Error);
+        }
+
+        return false;
     }
 
     private async ValueTask<(T? Result, Exception? Error, Classification Outcome)> AttemptAsync<T>(
@@ -357,20 +382,10 @@ internal sealed class RetryPipeline : IDisposable
     /// <summary>
     /// Waits for the limiter; false when a daily cap was remembered meanwhile (the caller checks it, then waits again).
     /// </summary>
-    private async ValueTask<bool> WaitForLimiterAsync(int tokens, CancellationToken cancellationToken)
-    {
-        CancellationToken capChanged = Caps.Changed;
-        using CancellationTokenSource linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, capChanged);
-        try
-        {
-            await Limiter.AcquireAsync(tokens, linked.Token).ConfigureAwait(false);
-            return true;
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && capChanged.IsCancellationRequested)
-        {
-            return false;
-        }
-    }
+    private ValueTask<bool> WaitForLimiterAsync(int tokens, CancellationToken cancellationToken) =>
+        // Woken without an exception when a cap is remembered: a hundred queued requests then fail at the cost of
+        // their own DailyTokenCapExceededException only.
+        Limiter.AcquireAsync(tokens, cancellationToken, Caps.Changed);
 
     private DailyTokenCapExceededException DailyCapExceeded(string? model, DateTimeOffset resetsAt, string? detail, Exception? error, bool sent)
     {

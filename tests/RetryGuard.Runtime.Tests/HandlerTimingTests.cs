@@ -50,7 +50,9 @@ public class HandlerTimingTests
     public async Task Transient_failures_back_off_with_seeded_full_jitter()
     {
         CountingClock clock = new();
-        (HttpClient client, ScriptedHandler inner) = Create(clock, n => n <= 2 ? Reply(n == 1 ? 503 : 502) : Reply(200));
+        // The request's own backoff alone: the client-wide hold after a 502/503 is off here (OutageGateTests test it).
+        (HttpClient client, ScriptedHandler inner) = Create(clock, n => n <= 2 ? Reply(n == 1 ? 503 : 502) : Reply(200),
+            o => o.OutageHold = TimeSpan.Zero);
         using (client)
         {
             Random expected = new(42);

@@ -24,6 +24,7 @@ public class OptionsTests
         { o => o.BaseDelay = TimeSpan.Zero, "BaseDelay is 00:00:00" },
         { o => o.MaxDelay = TimeSpan.FromMilliseconds(10), "MaxDelay (00:00:00.0100000) is shorter than BaseDelay" },
         { o => o.MaxRetryAfter = TimeSpan.FromSeconds(-5), "MaxRetryAfter is -00:00:05; it cannot be negative" },
+        { o => o.OutageHold = TimeSpan.FromSeconds(-1), "OutageHold is -00:00:01; it cannot be negative" },
         { o => o.RequestsPerMinute = 0, "RequestsPerMinute is 0" },
         { o => o.TokensPerMinute = -10, "TokensPerMinute is -10" },
         { o => o.Headroom = 0, "Headroom is 0; it is a share of the limit in (0, 1]" },

@@ -1,0 +1,167 @@
+using System;
+using System.Threading;
+
+namespace RetryGuard;
+
+/// <summary>
+/// The client-wide hold after the service says it is down (502, 503). One such answer closes the gate for
+/// <see cref="RetryGuardOptions.OutageHold"/> (or the server's Retry-After, if longer and within
+/// <see cref="RetryGuardOptions.MaxRetryAfter"/>); while it is closed, one request of the client goes through per
+/// hold interval, and the others wait (none is dropped or failed). Each further 502/503 of a request sent after the
+/// hold began doubles the interval (up to <see cref="RetryGuardOptions.MaxDelay"/>); each answer that is not one halves
+/// it and lets the next request go at once; once the interval is below a sixteenth of the hold the gate opens.
+/// Answers of requests sent before the latest hold began (still in flight when it began) change nothing: they say
+/// nothing about the service since.
+/// </summary>
+internal sealed class OutageGate
+{
+    private readonly object _gate = new();
+    private readonly TimeProvider _time;
+    private readonly long _holdTicks;
+    private readonly long _maxTicks;
+    private readonly long _maxServerTicks;
+
+    /// <summary>UTC ticks when the next request may pass; 0 while the gate is open. Written under the lock, read without it.</summary>
+    private long _nextPassTicks;
+
+    private long _notBeforeTicks;
+    private long _intervalTicks;
+    private int _epoch;
+    private CancellationTokenSource _changed = new();
+
+    public OutageGate(RetryGuardOptions options)
+    {
+        _time = options.TimeProvider;
+        _holdTicks = options.OutageHold.Ticks;
+        _maxTicks = Math.Max(options.MaxDelay.Ticks, _holdTicks);
+        _maxServerTicks = options.MaxRetryAfter.Ticks;
+    }
+
+    /// <summary>True while no hold is in force (the usual case): every request may go.</summary>
+    public bool IsOpen => Volatile.Read(ref _nextPassTicks) == 0;
+
+    /// <summary>Changes whenever a hold begins or is extended; a request notes it when it is sent.</summary>
+    public int Epoch => Volatile.Read(ref _epoch);
+
+    /// <summary>
+    /// True when a request may be sent now: the gate is open, or the hold interval has passed and this request is the
+    /// one that goes (the next may go one interval later). Otherwise false, with how long to wait and a token that is
+    /// signalled when the gate opens early.
+    /// </summary>
+    public bool TryPass(out TimeSpan wait, out CancellationToken changed)
+    {
+        wait = TimeSpan.Zero;
+        changed = default;
+        if (IsOpen)
+        {
+            return true;
+        }
+
+        lock (_gate)
+        {
+            if (_nextPassTicks == 0)
+            {
+                return true;
+            }
+
+            long now = _time.GetUtcNow().UtcTicks;
+            if (now >= _nextPassTicks)
+            {
+                Volatile.Write(ref _nextPassTicks, now + _intervalTicks);
+                return true;
+            }
+
+            wait = TimeSpan.FromTicks(_nextPassTicks - now);
+            changed = _changed.Token;
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// True when a request that passed the gate at <paramref name="passedEpoch"/> may still be sent: the gate is open,
+    /// or no new hold began since it passed.
+    /// </summary>
+    public bool StillPasses(int passedEpoch) => IsOpen || Epoch == passedEpoch;
+
+    /// <summary>
+    /// Takes note of how the service answered a request sent at <paramref name="sentEpoch"/>: a 502/503 closes the
+    /// gate; any other status, or a result without one (an operation of <see cref="RetryGuardPolicy"/> that returned),
+    /// eases it. A failure without an answer (no connection, a timeout) changes nothing.
+    /// </summary>
+    public void Observe(int sentEpoch, Classification outcome, bool returned)
+    {
+        if (outcome.Status is 502 or 503)
+        {
+            Close(sentEpoch, outcome.ServerDelay);
+        }
+        else if ((outcome.Status is not null || returned) && !IsOpen)
+        {
+            Ease(sentEpoch);
+        }
+    }
+
+    private void Close(int sentEpoch, TimeSpan? serverDelay)
+    {
+        if (_holdTicks <= 0)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            if (sentEpoch != _epoch)
+            {
+                // Sent before the latest hold began: the outage is known already.
+                return;
+            }
+
+            long now = _time.GetUtcNow().UtcTicks;
+            _intervalTicks = _intervalTicks == 0 ? _holdTicks : Math.Min(_maxTicks, _intervalTicks * 2);
+            long hold = _intervalTicks;
+            if (serverDelay is { } asked && asked.Ticks <= _maxServerTicks && asked.Ticks > hold)
+            {
+                // The server said how long: nobody of this client goes before that.
+                hold = asked.Ticks;
+                _notBeforeTicks = Math.Max(_notBeforeTicks, now + hold);
+            }
+
+            Volatile.Write(ref _nextPassTicks, Math.Max(_nextPassTicks, now + hold));
+            Volatile.Write(ref _epoch, _epoch + 1);
+        }
+    }
+
+    private void Ease(int sentEpoch)
+    {
+        CancellationTokenSource changed;
+        lock (_gate)
+        {
+            if (_nextPassTicks == 0 || sentEpoch != _epoch)
+            {
+                return;
+            }
+
+            long now = _time.GetUtcNow().UtcTicks;
+            _intervalTicks /= 2;
+            if (_intervalTicks < _holdTicks / 16 && _notBeforeTicks <= now)
+            {
+                // The service answers again: every request may go.
+                _intervalTicks = 0;
+                _notBeforeTicks = 0;
+                Volatile.Write(ref _nextPassTicks, 0);
+            }
+            else
+            {
+                // The next request may go now (not before a time the server named), the one after it an interval later.
+                Volatile.Write(ref _nextPassTicks, Math.Max(1, Math.Min(_nextPassTicks, Math.Max(now, _notBeforeTicks))));
+            }
+
+            changed = _changed;
+            _changed = new CancellationTokenSource();
+        }
+
+        // Wakes the requests waiting at the gate, on the thread pool (the request that answered goes back to its caller
+        // first); each registration only completes a waiter, nothing throws. The old source is left to the collector
+        // (it has no timer): a waiter may still be registering with its token.
+        ThreadPool.QueueUserWorkItem(static state => ((CancellationTokenSource)state!).Cancel(), changed);
+    }
+}
