@@ -139,6 +139,31 @@ internal static class CorpusCheck
             }
         }
 
+        // The same differences round by round (each round runs every body once, interleaved): their spread is the
+        // error bar of the medians above.
+        text.AppendLine();
+        text.AppendLine("| Per round (paired) | CPU time, each round | Share of compile time, each round | Allocated, each round |");
+        text.AppendLine("|---|---|---|---|");
+        foreach ((string name, string baseline) in new[]
+                 {
+                     ("RetryGuard analyzers", "Empty analyzer"),
+                     ("RetryGuard analyzers, baseline build", "Empty analyzer"),
+                     ("RetryGuard analyzers, no references", "Empty analyzer, no references"),
+                     ("RetryGuard analyzers, baseline build, no references", "Empty analyzer, no references"),
+                 })
+        {
+            if (cpu.ContainsKey(name))
+            {
+                var extra = cpu[name].Zip(cpu[baseline], (a, b) => a - b).ToList();
+                var share = extra.Select((e, i) => e / (baseline == "Empty analyzer" ? cpu["Compiler only"][i] : cpu[baseline][i])).ToList();
+                var extraBytes = bytes[name].Zip(bytes[baseline], (a, b) => (a - b) / b).ToList();
+                text.AppendLine(CultureInfo.InvariantCulture,
+                    $"| {name} − {baseline} | {string.Join(" / ", extra.Select(e => e.ToString("N0", CultureInfo.InvariantCulture)))} ms | " +
+                    $"{string.Join(" / ", share.Select(e => e.ToString("P1", CultureInfo.InvariantCulture)))} | " +
+                    $"{string.Join(" / ", extraBytes.Select(e => e.ToString("+0.0%;-0.0%;0%", CultureInfo.InvariantCulture)))} |");
+            }
+        }
+
         Console.WriteLine(text.ToString());
         Console.WriteLine($"(empty analyzer − compiler only, the analyzer driver itself: {empty - compiler:N0} ms)");
 
