@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
@@ -405,7 +406,36 @@ internal sealed class RG0002StatusCheck
             WhileStatementSyntax w => w.Statement,
             _ => ((DoStatementSyntax)loop).Statement,
         };
-        return !body.DescendantNodes(OwnedBy)
+        return Counted(loop, condition) && !body.DescendantNodes(OwnedBy)
             .Any(node => node is BreakStatementSyntax or GotoStatementSyntax);
+    }
+
+    /// <summary>
+    /// The condition compares a counter that the loop steps (<c>attempt &lt; Max</c> with <c>attempt++</c>): the loop
+    /// ends when the attempts are spent. A condition on a flag (<c>while (!ok)</c>) ends it on success, and the code after
+    /// it is the success path, no place for a failure.
+    /// </summary>
+    private static bool Counted(StatementSyntax loop, ExpressionSyntax condition)
+    {
+        var stepped = new HashSet<string>(System.StringComparer.Ordinal);
+        foreach (var node in loop.DescendantNodesAndSelf(n => n == loop || OwnedBy(n)))
+        {
+            ExpressionSyntax? target = node switch
+            {
+                PostfixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.PostIncrementExpression or (int)SyntaxKind.PostDecrementExpression } post => post.Operand,
+                PrefixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.PreIncrementExpression or (int)SyntaxKind.PreDecrementExpression } pre => pre.Operand,
+                AssignmentExpressionSyntax { RawKind: (int)SyntaxKind.AddAssignmentExpression or (int)SyntaxKind.SubtractAssignmentExpression } compound => compound.Left,
+                _ => null,
+            };
+            if (target is IdentifierNameSyntax name)
+            {
+                stepped.Add(name.Identifier.ValueText);
+            }
+        }
+
+        return condition.DescendantNodesAndSelf().OfType<BinaryExpressionSyntax>().Any(comparison =>
+            comparison.Kind() is SyntaxKind.LessThanExpression or SyntaxKind.LessThanOrEqualExpression or
+                SyntaxKind.GreaterThanExpression or SyntaxKind.GreaterThanOrEqualExpression &&
+            comparison.DescendantNodesAndSelf().OfType<IdentifierNameSyntax>().Any(id => stepped.Contains(id.Identifier.ValueText)));
     }
 }

@@ -190,12 +190,15 @@ public sealed class RG0003IgnoresRetryAfterLoopFix : DocumentBatchFix
         /// </summary>
         private static bool IsAssignedBefore(ILocalSymbol local, SyntaxNode wait, SemanticModel model, CancellationToken cancellationToken)
         {
-            if (local.Type.OriginalDefinition.ToDisplayString() != ResponseType)
+            // In a catch, the response of the failed attempt is the try's own (hoisted by the other plan).
+            if (local.Type.OriginalDefinition.ToDisplayString() != ResponseType || wait.Ancestors().Any(a => a is CatchClauseSyntax))
             {
                 return false;
             }
 
-            foreach (var statement in wait.Ancestors().OfType<StatementSyntax>())
+            // Only an assignment of this attempt counts: the walk stops at the retry loop (a response assigned before
+            // it is some other request's).
+            foreach (var statement in wait.Ancestors().OfType<StatementSyntax>().TakeWhile(s => s is not (ForStatementSyntax or WhileStatementSyntax or DoStatementSyntax or ForEachStatementSyntax)))
             {
                 if (statement.Parent is not BlockSyntax block)
                 {

@@ -133,7 +133,8 @@ public sealed class RG0005UnboundedLoopFix : DocumentBatchFix
             var capCheck = SyntaxFactory.ParseExpression(Exit is null ? $"{counter} < {cap}" : $"{counter} >= {cap}");
             foreach (var clause in Catches)
             {
-                editor.ReplaceNode(clause, Filtered(clause, capCheck).WithAdditionalAnnotations(Formatter.Annotation));
+                // From the current node: a nested retry's edit inside the catch (same Fix All batch) is kept.
+                editor.ReplaceNode(clause, (current, _) => Filtered((CatchClauseSyntax)current, capCheck).WithAdditionalAnnotations(Formatter.Annotation));
             }
 
             if (Exit is { } exit)
@@ -232,7 +233,7 @@ public sealed class RG0005UnboundedLoopFix : DocumentBatchFix
                 if (statement is ReturnStatementSyntax { Expression: { } returned })
                 {
                     return model.GetTypeInfo(returned, cancellationToken).Type?.ToDisplayString() is "System.Net.Http.HttpResponseMessage" &&
-                           returned is IdentifierNameSyntax;
+                           returned is IdentifierNameSyntax && HoldsAResponse(returned, model, cancellationToken);
                 }
 
                 if (statement.DescendantNodes().Any(n => n is ReturnStatementSyntax or ThrowStatementSyntax))
@@ -243,6 +244,18 @@ public sealed class RG0005UnboundedLoopFix : DocumentBatchFix
 
             return false;
         }
+
+        /// <summary>
+        /// The returned local is declared with a received response outside any <c>try</c>: on the last attempt it holds
+        /// the failed response, never null (a local set inside a try may be null when the call threw and was caught).
+        /// </summary>
+        private static bool HoldsAResponse(ExpressionSyntax returned, SemanticModel model, CancellationToken cancellationToken) =>
+            model.GetSymbolInfo(returned, cancellationToken).Symbol is ILocalSymbol { DeclaringSyntaxReferences.Length: 1 } local &&
+            local.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken) is VariableDeclaratorSyntax { Initializer.Value: var value } declarator &&
+            !value.IsKind(SyntaxKind.NullLiteralExpression) && !value.IsKind(SyntaxKind.DefaultLiteralExpression) &&
+            !declarator.Ancestors().TakeWhile(a => a is not MemberDeclarationSyntax).Any(a => a is TryStatementSyntax) &&
+            !LocalNames.MemberOf(returned).DescendantNodes().OfType<AssignmentExpressionSyntax>()
+                .Any(assignment => assignment.Left is IdentifierNameSyntax target && target.Identifier.ValueText == local.Name);
 
         public static bool EndReachable(SemanticModel model, StatementSyntax statement)
         {
@@ -308,13 +321,16 @@ public sealed class RG0005UnboundedLoopFix : DocumentBatchFix
             var capCheck = SyntaxFactory.ParseExpression($"{counter} < {cap}");
             foreach (var clause in Catches)
             {
-                var block = clause.Block;
-                var jump = block.Statements.Last();
-                var count = SyntaxFactory.ParseStatement($"{counter}++;")
-                    .WithLeadingTrivia(jump.GetLeadingTrivia())
-                    .WithTrailingTrivia(LocalNames.Newline(jump.Parent!));
-                var counted = block.WithStatements(block.Statements.Insert(block.Statements.Count - 1, count));
-                editor.ReplaceNode(clause, Plan.Filtered(clause, capCheck).WithBlock(counted).WithAdditionalAnnotations(Formatter.Annotation));
+                editor.ReplaceNode(clause, (current, _) =>
+                {
+                    var block = ((CatchClauseSyntax)current).Block;
+                    var jump = block.Statements.Last();
+                    var count = SyntaxFactory.ParseStatement($"{counter}++;")
+                        .WithLeadingTrivia(jump.GetLeadingTrivia())
+                        .WithTrailingTrivia(LocalNames.Newline(clause));
+                    var counted = block.WithStatements(block.Statements.Insert(block.Statements.Count - 1, count));
+                    return Plan.Filtered((CatchClauseSyntax)current, capCheck).WithBlock(counted).WithAdditionalAnnotations(Formatter.Annotation);
+                });
             }
 
             var statementIndentation = SyntaxFactory.TriviaList(Labeled.Statement.GetLeadingTrivia().Reverse().TakeWhile(t => t.IsKind(SyntaxKind.WhitespaceTrivia)).Reverse());

@@ -325,4 +325,68 @@ public class OtherRetryShapesFixTests
             }
         }
         """;
+
+    [Fact]
+    public Task RG0003_a_response_assigned_before_the_loop_is_not_the_attempts() => Verify<RetryAnalyzer>.CodeFixAsync<RG0003IgnoresRetryAfterCodeFix>("""
+        using System;
+        using System.Net.Http;
+        using System.Threading.Tasks;
+
+        class C
+        {
+            async Task<HttpResponseMessage> Get(HttpClient http)
+            {
+                HttpResponseMessage probe;
+                probe = await http.GetAsync("/health");
+                for (int i = 0; i < 3; i++)
+                {
+                    try
+                    {
+                        var response = await http.GetAsync("/");
+                        response.EnsureSuccessStatusCode();
+                        return response;
+                    }
+                    catch (HttpRequestException) when (i < 2)
+                    {
+                        await {|RG0003:Task.Delay(Random.Shared.Next(1000))|};
+                    }
+                }
+
+                return probe;
+            }
+        }
+        """, """
+        using System;
+        using System.Net.Http;
+        using System.Threading.Tasks;
+        using RetryGuard;
+
+        class C
+        {
+            private static readonly TimeSpan MaxRetryAfter = TimeSpan.FromSeconds(120);
+
+            async Task<HttpResponseMessage> Get(HttpClient http)
+            {
+                HttpResponseMessage probe;
+                probe = await http.GetAsync("/health");
+                for (int i = 0; i < 3; i++)
+                {
+                    TimeSpan? retryAfter = null;
+                    try
+                    {
+                        var response = await http.GetAsync("/");
+                        retryAfter = RetryAfter.GetDelay(response);
+                        response.EnsureSuccessStatusCode();
+                        return response;
+                    }
+                    catch (HttpRequestException) when (i < 2)
+                    {
+                        await Task.Delay(retryAfter is { } serverDelay && serverDelay <= MaxRetryAfter ? serverDelay : TimeSpan.FromMilliseconds(Random.Shared.Next(1000)));
+                    }
+                }
+
+                return probe;
+            }
+        }
+        """, only: "RG0003");
 }

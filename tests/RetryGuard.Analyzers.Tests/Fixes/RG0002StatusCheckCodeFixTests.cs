@@ -654,4 +654,29 @@ public class RG0002StatusCheckCodeFixTests
                 throw new InvalidOperationException("Unreachable");
             }
         """));
+
+    [Fact]
+    public Task No_fix_when_the_loop_ends_on_success_so_the_code_after_it_is_the_success_path() => NoFix("""
+        using System.Net.Http;
+        using System.Threading.Tasks;
+
+        class C
+        {
+            async Task<bool> Send(HttpClient http, HttpContent content)
+            {
+                bool ok = false;
+                while (!ok)
+                {
+                    var response = await http.PostAsync("/", content);
+                    ok = response.IsSuccessStatusCode;
+                    if ({|RG0002:!response.IsSuccessStatusCode|})
+                    {
+                        await Task.Delay(1000);
+                    }
+                }
+
+                return true;
+            }
+        }
+        """);
 }

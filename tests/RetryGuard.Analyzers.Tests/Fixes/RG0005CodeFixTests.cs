@@ -599,4 +599,93 @@ public class RG0005CodeFixTests
             }
         }
         """);
+
+    [Fact]
+    public Task No_status_cap_when_the_returned_response_may_be_null_after_a_caught_failure() => NoFix("""
+        using System.Net.Http;
+        using System.Threading.Tasks;
+
+        class C
+        {
+            async Task<HttpResponseMessage> Get(HttpClient http)
+            {
+                var response = await http.GetAsync("/");
+                {|RG0005:while (true)|}
+                {
+                    if (response.IsSuccessStatusCode) return response;
+                    await Task.Delay(1000);
+                    try { response = await http.GetAsync("/"); } catch (HttpRequestException) { response = null; }
+                }
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Fix_all_caps_a_retry_nested_in_the_catch_of_another_in_one_pass() => Fix("""
+        using System.Net.Http;
+        using System.Threading.Tasks;
+
+        class C
+        {
+            async Task<string> Get(HttpClient http)
+            {
+                {|RG0005:while (true)|}
+                {
+                    try
+                    {
+                        return await http.GetStringAsync("/a");
+                    }
+                    catch (HttpRequestException)
+                    {
+                        {|RG0005:while (true)|}
+                        {
+                            try
+                            {
+                                await http.GetStringAsync("/b");
+                                break;
+                            }
+                            catch (HttpRequestException)
+                            {
+                                await Task.Delay(500);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        """, """
+        using System.Net.Http;
+        using System.Threading.Tasks;
+
+        class C
+        {
+            async Task<string> Get(HttpClient http)
+            {
+                const int MaxAttempts = 5;
+                for (int attempt = 1; ; attempt++)
+                {
+                    try
+                    {
+                        return await http.GetStringAsync("/a");
+                    }
+                    catch (HttpRequestException) when (attempt < MaxAttempts)
+                    {
+                        const int MaxRetryAttempts = 5;
+                        for (int retryAttempt = 1; ; retryAttempt++)
+                        {
+                            try
+                            {
+                                await http.GetStringAsync("/b");
+                                break;
+                            }
+                            catch (HttpRequestException) when (retryAttempt < MaxRetryAttempts)
+                            {
+                                await Task.Delay(500);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        """);
 }
