@@ -139,9 +139,11 @@ internal sealed class ProactiveLimiter : IDisposable
         {
             Interlocked.Decrement(ref _waiting);
             Telemetry.Rejected.Add(1, Telemetry.Client(_name));
-            throw new RateLimiterQueueFullException(
-                $"RetryGuard '{_name}': {_queueLimit} requests are already waiting for the rate limiter, so this one was not sent. " +
-                "Raise QueueLimit, send fewer requests at once, or raise the key's limit (RequestsPerMinute/TokensPerMinute).");
+            throw new RateLimiterQueueFullException(Gate.IsOpen
+                ? $"RetryGuard '{_name}': {_queueLimit} requests are already waiting for the rate limiter, so this one was not sent. " +
+                  "Raise QueueLimit, send fewer requests at once, or raise the key's limit (RequestsPerMinute/TokensPerMinute)."
+                : $"RetryGuard '{_name}': {_queueLimit} requests are already waiting while the client holds back after the service " +
+                  "answered 502/503 (OutageHold), so this one was not sent. Raise QueueLimit, or send fewer requests at once while the service is down.");
         }
 
         long started = _time.GetTimestamp();

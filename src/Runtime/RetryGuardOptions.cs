@@ -59,7 +59,8 @@ public sealed class RetryGuardOptions
     /// <summary>
     /// Client-wide hold after the service answers 502 or 503 (it is down or overloaded, for every request alike): for
     /// this long no request of the client is sent, then one goes per hold interval while the others wait (nothing is
-    /// dropped or failed). Each further 502/503 doubles the interval up to <see cref="MaxDelay"/>, each other answer
+    /// dropped; like any wait for the limiter, the waiting requests count against <see cref="QueueLimit"/>, beyond which
+    /// a request fails fast with <see cref="RateLimiterQueueFullException"/>). At least 1 ms when not zero. Each further 502/503 doubles the interval up to <see cref="MaxDelay"/>, each other answer
     /// halves it, and the client sends freely again once it is below a sixteenth of this value. A longer Retry-After on
     /// the 502/503 (within <see cref="MaxRetryAfter"/>) is honoured by the whole client. The failed request itself is
     /// retried with jittered backoff as before. <see cref="TimeSpan.Zero"/> turns the hold off. Default 1 s.
@@ -166,6 +167,11 @@ public sealed class RetryGuardOptions
         if (MaxRetryAfter < TimeSpan.Zero)
         {
             problems.Add($"MaxRetryAfter is {MaxRetryAfter}; it cannot be negative (use TimeSpan.Zero to never sleep on a 429).");
+        }
+
+        if (OutageHold > TimeSpan.Zero && OutageHold < TimeSpan.FromMilliseconds(1))
+        {
+            problems.Add($"OutageHold is {OutageHold}; use at least 1 ms, or TimeSpan.Zero to turn the client-wide hold off.");
         }
 
         if (OutageHold < TimeSpan.Zero)

@@ -25,6 +25,7 @@ public class OptionsTests
         { o => o.MaxDelay = TimeSpan.FromMilliseconds(10), "MaxDelay (00:00:00.0100000) is shorter than BaseDelay" },
         { o => o.MaxRetryAfter = TimeSpan.FromSeconds(-5), "MaxRetryAfter is -00:00:05; it cannot be negative" },
         { o => o.OutageHold = TimeSpan.FromSeconds(-1), "OutageHold is -00:00:01; it cannot be negative" },
+        { o => o.OutageHold = TimeSpan.FromTicks(5), "OutageHold is 00:00:00.0000005; use at least 1 ms" },
         { o => o.RequestsPerMinute = 0, "RequestsPerMinute is 0" },
         { o => o.TokensPerMinute = -10, "TokensPerMinute is -10" },
         { o => o.Headroom = 0, "Headroom is 0; it is a share of the limit in (0, 1]" },

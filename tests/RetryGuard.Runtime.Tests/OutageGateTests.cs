@@ -36,6 +36,38 @@ public class OutageGateTests : IClassFixture<Gateway>
     }
 
     [Fact]
+    public async Task Beyond_the_queue_limit_a_request_during_the_hold_fails_fast_and_says_why()
+    {
+        CountingClock clock = new(Start);
+        Scenario scenario = _gateway.Script(clock, async (seen, context) =>
+        {
+            if (seen.Index == 1)
+            {
+                await Replies.Status(context, 503);
+                return;
+            }
+
+            await Replies.Ok(context, seen);
+        });
+        (HttpClient client, RetryGuardHandler handler) = Client(scenario, clock, o => o.QueueLimit = 1);
+        using (client)
+        {
+            await Expect(client.SendAsync(Chat()), HttpStatusCode.ServiceUnavailable);
+
+            Task<HttpResponseMessage> waiting = client.SendAsync(Chat());
+            await Drive.Eventually(() => handler.Pipeline.Limiter.Waiting == 1, "one request should wait at the gate");
+            var rejected = await Assert.ThrowsAsync<RateLimiterQueueFullException>(() => client.SendAsync(Chat()));
+            Assert.Contains("502/503 (OutageHold)", rejected.Message);
+            Assert.Equal(1, scenario.Count);
+
+            // The waiting one is not lost: it goes when the hold ends.
+            clock.Advance(TimeSpan.FromSeconds(1));
+            await Expect(waiting, HttpStatusCode.OK);
+            Assert.Equal(2, scenario.Count);
+        }
+    }
+
+    [Fact]
     public async Task After_a_503_the_other_requests_wait_out_the_hold_then_one_goes_and_its_success_lets_the_rest_go()
     {
         CountingClock clock = new(Start);
