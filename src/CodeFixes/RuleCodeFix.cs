@@ -29,6 +29,14 @@ public abstract class RuleCodeFix : DocumentBatchFix
         var offered = new HashSet<string>();
         foreach (var part in Parts)
         {
+            // The whole-loop rewrite is never the first action of a diagnostic: dotnet format applies the first one,
+            // solution-wide, and must apply the targeted fixes. Where no targeted fix applies, the rewrite is offered
+            // on the loop's other warnings.
+            if (part is UseRetryGuardPolicyCodeFix && offered.Count == 0)
+            {
+                continue;
+            }
+
             foreach (var action in part.ActionsFor(root, model, diagnostic, cancellationToken))
             {
                 if (offered.Add(action.Key))
