@@ -90,9 +90,8 @@ public sealed class RG0002NonRetryableStatusLoopFix : DocumentBatchFix
         // A try that leaves early on a condition and otherwise ends (`if (response.IsSuccessStatusCode) return ...;`,
         // a failed status falls through to the next attempt) retries statuses that never reach the catch: narrowing
         // the catch would leave them, and the diagnostic with them.
-        var flow = model.AnalyzeControlFlow(attempt.Block);
-        if (flow is null || !flow.Succeeded ||
-            (flow.EndPointIsReachable && attempt.Block.Statements.OfType<IfStatementSyntax>().Any(exit => !Completes(model, exit.Statement))))
+        if (SyntaxFlow.EndReachable(model, attempt.Block) &&
+            attempt.Block.Statements.OfType<IfStatementSyntax>().Any(exit => !SyntaxFlow.EndReachable(model, exit.Statement)))
         {
             return null;
         }
@@ -108,12 +107,6 @@ public sealed class RG0002NonRetryableStatusLoopFix : DocumentBatchFix
         }
 
         return clause;
-    }
-
-    private static bool Completes(SemanticModel model, StatementSyntax statement)
-    {
-        var flow = model.AnalyzeControlFlow(statement);
-        return flow is null || !flow.Succeeded || flow.EndPointIsReachable;
     }
 
     private static bool Inherits(ITypeSymbol type, ITypeSymbol candidateBase)

@@ -211,7 +211,7 @@ public sealed class RG0003IgnoresRetryAfterLoopFix : DocumentBatchFix
                         {
                             Expression: AssignmentExpressionSyntax { RawKind: (int)SyntaxKind.SimpleAssignmentExpression, Left: IdentifierNameSyntax target, Right: var value },
                         } &&
-                        !value.IsKind(SyntaxKind.NullLiteralExpression) && !value.IsKind(SyntaxKind.DefaultLiteralExpression) &&
+                        !SyntaxFlow.IsNullLiteral(value) &&
                         SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(target, cancellationToken).Symbol, local))
                     {
                         return true;
@@ -225,7 +225,7 @@ public sealed class RG0003IgnoresRetryAfterLoopFix : DocumentBatchFix
         /// <summary>An HttpResponseMessage local declared with a value other than null.</summary>
         private static bool IsResponse(VariableDeclaratorSyntax declarator, SemanticModel model, CancellationToken cancellationToken) =>
             declarator.Initializer is { Value: { } value } &&
-            !value.IsKind(SyntaxKind.NullLiteralExpression) && !value.IsKind(SyntaxKind.DefaultLiteralExpression) &&
+            !SyntaxFlow.IsNullLiteral(value) &&
             model.GetDeclaredSymbol(declarator, cancellationToken) is ILocalSymbol local &&
             local.Type.OriginalDefinition.ToDisplayString() == ResponseType;
     }

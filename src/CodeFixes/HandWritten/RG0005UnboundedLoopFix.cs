@@ -110,17 +110,17 @@ public sealed class RG0005UnboundedLoopFix : DocumentBatchFix
             }
 
             // Exception retries: the body ends in a try that leaves the loop on success; its catches loop back.
-            if (body.Statements.Last() is TryStatementSyntax attempt && !EndReachable(model, attempt.Block))
+            if (body.Statements.Last() is TryStatementSyntax attempt && !SyntaxFlow.EndReachable(model, attempt.Block))
             {
-                var looping = attempt.Catches.Where(c => EndReachable(model, c.Block)).ToList();
+                var looping = attempt.Catches.Where(c => SyntaxFlow.EndReachable(model, c.Block)).ToList();
                 return looping.Count > 0 ? new Plan(loop, body, looping, exit: null) : null;
             }
 
             // Status retries: one exit if that returns (others may only throw), and the end of the body loops back.
             var exits = body.Statements.OfType<IfStatementSyntax>()
-                .Where(s => s.Else is null && !EndReachable(model, s.Statement) && s.Statement.DescendantNodesAndSelf().Any(n => n is ReturnStatementSyntax))
+                .Where(s => s.Else is null && !SyntaxFlow.EndReachable(model, s.Statement) && s.Statement.DescendantNodesAndSelf().Any(n => n is ReturnStatementSyntax))
                 .ToList();
-            if (exits.Count != 1 || !EndReachable(model, body) || !SurfacesFailure(exits[0].Statement, model, cancellationToken))
+            if (exits.Count != 1 || !SyntaxFlow.EndReachable(model, body) || !SurfacesFailure(exits[0].Statement, model, cancellationToken))
             {
                 return null;
             }
@@ -252,17 +252,12 @@ public sealed class RG0005UnboundedLoopFix : DocumentBatchFix
         private static bool HoldsAResponse(ExpressionSyntax returned, SemanticModel model, CancellationToken cancellationToken) =>
             model.GetSymbolInfo(returned, cancellationToken).Symbol is ILocalSymbol { DeclaringSyntaxReferences.Length: 1 } local &&
             local.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken) is VariableDeclaratorSyntax { Initializer.Value: var value } declarator &&
-            !value.IsKind(SyntaxKind.NullLiteralExpression) && !value.IsKind(SyntaxKind.DefaultLiteralExpression) &&
+            !SyntaxFlow.IsNullLiteral(value) &&
             !declarator.Ancestors().TakeWhile(a => a is not MemberDeclarationSyntax).Any(a => a is TryStatementSyntax) &&
             !LocalNames.MemberOf(returned).DescendantNodes().OfType<AssignmentExpressionSyntax>()
                 .Any(assignment => assignment.Left is IdentifierNameSyntax target && target.Identifier.ValueText == local.Name);
-
-        public static bool EndReachable(SemanticModel model, StatementSyntax statement)
-        {
-            var flow = model.AnalyzeControlFlow(statement);
-            return flow is null || !flow.Succeeded || flow.EndPointIsReachable;
-        }
     }
+
     /// <summary>
     /// <c>retry: try { ...return... } catch (...) { ...; goto retry; }</c>: the label is on a <c>try</c> whose block
     /// leaves on success, and every jump to the label is the last statement of one of its catches.
@@ -290,7 +285,7 @@ public sealed class RG0005UnboundedLoopFix : DocumentBatchFix
 
             var labeled = jump.Ancestors().OfType<LabeledStatementSyntax>().FirstOrDefault(l => l.Identifier.ValueText == target.Identifier.ValueText);
             if (labeled is not { Statement: TryStatementSyntax { Finally: null } attempt, Parent: BlockSyntax } ||
-                !attempt.Block.Statements.Any() || Plan.EndReachable(model, attempt.Block))
+                !attempt.Block.Statements.Any() || SyntaxFlow.EndReachable(model, attempt.Block))
             {
                 return null;
             }
