@@ -219,6 +219,25 @@ internal static class CorpusCheck
             .Count(d => d.Id.StartsWith("RG", StringComparison.Ordinal));
         Console.WriteLine($"RG diagnostics without references (bail-out): {bailOut}");
 
+        // How much of the corpus the hand-written retry analysis asks the compiler about: the methods holding a node its
+        // syntax triggers let through (the Polly analysis has triggers of its own, in the shape files only).
+        bool statusNames = RetryGuard.Analyzers.Model.SyntaxTriggers.StatusNamesAreFramework(compilation, CancellationToken.None);
+        var bound = new HashSet<SyntaxNode>();
+        int methods = 0;
+        foreach (SyntaxTree tree in corpus.Trees)
+        {
+            foreach (SyntaxNode node in tree.GetRoot().DescendantNodes())
+            {
+                methods += node is Microsoft.CodeAnalysis.CSharp.Syntax.BaseMethodDeclarationSyntax ? 1 : 0;
+                if (RetryGuard.Analyzers.Model.SyntaxTriggers.IsRetryTrigger(node, () => statusNames))
+                {
+                    bound.Add(node.AncestorsAndSelf().First(a => a is Microsoft.CodeAnalysis.CSharp.Syntax.MemberDeclarationSyntax));
+                }
+            }
+        }
+
+        Console.WriteLine($"hand-written retry analysis: binds {bound.Count} of {methods} methods and constructors");
+
         // With a baseline build loaded: every diagnostic of both builds, compared one by one (id, place, message).
         if (Analysis.BaselineBuildAnalyzers is { } baseline)
         {
