@@ -8,7 +8,8 @@ namespace RetryGuard.Benchmarks;
 /// interleaved rounds (each round times every chain once, in a rotating order, for <c>sends</c> requests), and each
 /// chain's time divided by the raw invoker's time of the same round. On a shared machine whose load drifts within
 /// seconds, the median of these per-round ratios is far steadier than ratios of means taken minutes apart; the
-/// spread printed is the interquartile range of the per-round ratios.
+/// spread printed is the interquartile range of the per-round ratios. Bytes allocated per request are counted on the
+/// sending thread (every request completes synchronously there).
 /// </summary>
 internal static class PairedRuntime
 {
@@ -38,13 +39,15 @@ internal static class PairedRuntime
 
                 List<double>[] ratios = bodies.Select(_ => new List<double>()).ToArray();
                 List<double>[] nanos = bodies.Select(_ => new List<double>()).ToArray();
+                List<double>[] bytes = bodies.Select(_ => new List<double>()).ToArray();
                 double[] round = new double[bodies.Length];
                 for (int r = 0; r < rounds; r++)
                 {
                     for (int k = 0; k < bodies.Length; k++)
                     {
                         int i = (k + r) % bodies.Length;
-                        round[i] = Time(bodies[i].Body, sends);
+                        (round[i], double allocated) = Measure(bodies[i].Body, sends);
+                        bytes[i].Add(allocated);
                     }
 
                     for (int i = 0; i < bodies.Length; i++)
@@ -57,12 +60,12 @@ internal static class PairedRuntime
                 Console.WriteLine();
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{verb}: {rounds} interleaved rounds of {sends} requests per chain; per-round ratio to the raw invoker"));
-                Console.WriteLine("| Handler chain | Verb | Median time | Median ratio | Ratio p25–p75 |");
-                Console.WriteLine("|---|---|---:|---:|---:|");
+                Console.WriteLine("| Handler chain | Verb | Median time | Median ratio | Ratio p25–p75 | Allocated |");
+                Console.WriteLine("|---|---|---:|---:|---:|---:|");
                 for (int i = 0; i < bodies.Length; i++)
                 {
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"| {bodies[i].Name} | {verb} | {Quantile(nanos[i], 0.5):0} ns | {Quantile(ratios[i], 0.5):0.000} | {Quantile(ratios[i], 0.25):0.000}–{Quantile(ratios[i], 0.75):0.000} |"));
+                        $"| {bodies[i].Name} | {verb} | {Quantile(nanos[i], 0.5):0} ns | {Quantile(ratios[i], 0.5):0.000} | {Quantile(ratios[i], 0.25):0.000}–{Quantile(ratios[i], 0.75):0.000} | {Quantile(bytes[i], 0.5):0} B |"));
                 }
             }
             finally
@@ -114,15 +117,23 @@ internal static class PairedRuntime
     }
 
     /// <summary>Nanoseconds per request over <paramref name="sends"/> requests (each completes synchronously).</summary>
-    private static double Time(Func<Task<int>> body, int sends)
+    private static double Time(Func<Task<int>> body, int sends) => Measure(body, sends).Nanos;
+
+    /// <summary>
+    /// Nanoseconds and bytes allocated per request over <paramref name="sends"/> requests. Each completes synchronously
+    /// on this thread, so this thread's allocation counter sees all of a request's allocations.
+    /// </summary>
+    private static (double Nanos, double Bytes) Measure(Func<Task<int>> body, int sends)
     {
+        long allocated = GC.GetAllocatedBytesForCurrentThread();
         long started = Stopwatch.GetTimestamp();
         for (int i = 0; i < sends; i++)
         {
             body().GetAwaiter().GetResult();
         }
 
-        return Stopwatch.GetElapsedTime(started).TotalNanoseconds / sends;
+        double nanos = Stopwatch.GetElapsedTime(started).TotalNanoseconds / sends;
+        return (nanos, (double)(GC.GetAllocatedBytesForCurrentThread() - allocated) / sends);
     }
 
     private static double Quantile(List<double> values, double q)
