@@ -76,11 +76,13 @@ internal sealed class ProactiveLimiter : IDisposable
 
     /// <summary>
     /// Takes one request permit and <paramref name="tokens"/> token permits if they are there now, nobody queues
-    /// ahead and no pause is in force; false otherwise (then <see cref="AcquireAsync(int, CancellationToken)"/> waits for them).
+    /// ahead, no pause is in force and the outage gate is open; false otherwise (then
+    /// <see cref="AcquireAsync(int, CancellationToken)"/> waits for them). <paramref name="epoch"/>: the outage gate's
+    /// epoch the request passed at, which its answer is judged by (see <see cref="OutageGate.Observe"/>).
     /// </summary>
-    public bool TryAcquire(int tokens)
+    public bool TryAcquire(int tokens, out int epoch)
     {
-        if (IsPaused() || !Gate.IsOpen || Volatile.Read(ref _waiting) > 0)
+        if (!Gate.IsOpenAt(out epoch) || IsPaused() || Volatile.Read(ref _waiting) > 0)
         {
             return false;
         }
@@ -118,22 +120,24 @@ internal sealed class ProactiveLimiter : IDisposable
     /// </summary>
     public ValueTask AcquireAsync(int tokens, CancellationToken cancellationToken)
     {
-        ValueTask<bool> acquired = AcquireAsync(tokens, cancellationToken, CancellationToken.None);
+        ValueTask<(bool, int)> acquired = AcquireAsync(tokens, cancellationToken, CancellationToken.None);
         return acquired.IsCompletedSuccessfully ? default : new ValueTask(acquired.AsTask());
     }
 
     /// <summary>
     /// As <see cref="AcquireAsync(int, CancellationToken)"/>, but a signal on <paramref name="wake"/> ends the wait early
-    /// without permits and without an exception: false (the caller re-checks why, then waits again). True once the
-    /// permits are taken.
+    /// without permits and without an exception: not acquired (the caller re-checks why, then waits again). Once the
+    /// permits are taken: acquired, with the outage gate's epoch the request passed at (as <see cref="TryAcquire"/>).
     /// </summary>
-    public ValueTask<bool> AcquireAsync(int tokens, CancellationToken cancellationToken, CancellationToken wake)
+    public ValueTask<(bool Acquired, int Epoch)> AcquireAsync(int tokens, CancellationToken cancellationToken, CancellationToken wake)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        return TryAcquire(tokens) ? new ValueTask<bool>(true) : WaitAsync(Charge(tokens), cancellationToken, wake);
+        return TryAcquire(tokens, out int epoch)
+            ? new ValueTask<(bool, int)>((true, epoch))
+            : WaitAsync(Charge(tokens), cancellationToken, wake);
     }
 
-    private async ValueTask<bool> WaitAsync(int charge, CancellationToken cancellationToken, CancellationToken wake)
+    private async ValueTask<(bool Acquired, int Epoch)> WaitAsync(int charge, CancellationToken cancellationToken, CancellationToken wake)
     {
         if (Interlocked.Increment(ref _waiting) > _queueLimit)
         {
@@ -158,14 +162,13 @@ internal sealed class ProactiveLimiter : IDisposable
                 // their small burst), and what is sent after it is that burst, not everything that queued behind it.
                 if (!await WaitWhilePausedAsync(cancellationToken, wake).ConfigureAwait(false))
                 {
-                    return false;
+                    return (false, 0);
                 }
 
                 int passed;
                 while (true)
                 {
-                    passed = Gate.Epoch;
-                    if (Gate.TryPass(out TimeSpan hold, out CancellationToken opened))
+                    if (Gate.TryPass(out TimeSpan hold, out CancellationToken opened, out passed))
                     {
                         break;
                     }
@@ -183,7 +186,7 @@ internal sealed class ProactiveLimiter : IDisposable
 
                     if (!elapsed && wake.IsCancellationRequested)
                     {
-                        return false;
+                        return (false, 0);
                     }
                 }
 
@@ -191,7 +194,7 @@ internal sealed class ProactiveLimiter : IDisposable
                 {
                     if (!await _requests.AcquireAsync(1, cancellationToken, wake).ConfigureAwait(false))
                     {
-                        return false;
+                        return (false, 0);
                     }
 
                     request = true;
@@ -201,7 +204,7 @@ internal sealed class ProactiveLimiter : IDisposable
                 {
                     if (!await _tokens.AcquireAsync(charge, cancellationToken, wake).ConfigureAwait(false))
                     {
-                        return false;
+                        return (false, 0);
                     }
 
                     tokens = true;
@@ -211,13 +214,13 @@ internal sealed class ProactiveLimiter : IDisposable
                 // the pause would only earn another 429, so it keeps its permits and waits the pause out.
                 if (!await WaitWhilePausedAsync(cancellationToken, wake).ConfigureAwait(false))
                 {
-                    return false;
+                    return (false, 0);
                 }
 
-                if (Gate.StillPasses(passed))
+                if (Gate.StillPasses(ref passed))
                 {
                     sent = true;
-                    return true;
+                    return (true, passed);
                 }
 
                 // The service went down while this request queued for its permits: it gives them back (to the
