@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Net.Http;
-using System.Net.Http.Headers;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -70,6 +69,9 @@ internal sealed class ProactiveLimiter : IDisposable
     /// fake clock read it to stop the clock exactly at the grant.
     /// </summary>
     internal int QueuedForRequestPermits => _requests?.Queued ?? 0;
+
+    /// <summary>UTC ticks when the pause in force ends; 0 when none was set since the last one ended (for tests).</summary>
+    internal long PausedUntilTicks => Volatile.Read(ref _pausedUntilTicks);
 
     /// <summary>Requests waiting at the outage gate, holding no permits (for tests).</summary>
     internal int WaitingAtGate => Volatile.Read(ref _atGate);
@@ -284,13 +286,14 @@ internal sealed class ProactiveLimiter : IDisposable
     /// </summary>
     public void Observe(HttpResponseMessage response)
     {
-        if (!MayHaveRateLimitHeaders(response))
+        RateLimitHeaders headers = RateLimitHeaders.Read(response);
+        if (!headers.Any)
         {
             return;
         }
 
-        Adapt(response, RetryAfter.RemainingRequestsHeader, RetryAfter.LimitRequestsHeader, RetryAfter.ResetRequestsHeader);
-        Adapt(response, RetryAfter.RemainingTokensHeader, RetryAfter.LimitTokensHeader, RetryAfter.ResetTokensHeader);
+        Adapt(headers.RemainingRequests, headers.LimitRequests, headers.ResetRequests);
+        Adapt(headers.RemainingTokens, headers.LimitTokens, headers.ResetTokens);
     }
 
     /// <summary>Charges tokens a response reported beyond the estimate (as far as the bucket has them).</summary>
@@ -310,26 +313,31 @@ internal sealed class ProactiveLimiter : IDisposable
         _tokens?.Dispose();
     }
 
-    private void Adapt(HttpResponseMessage response, string remainingHeader, string limitHeader, string resetHeader)
+    /// <summary>
+    /// One budget's headers. The reset is parsed only when the budget calls for a pause: without a valid reset there is
+    /// none, and with plenty left nothing needs it.
+    /// </summary>
+    private void Adapt(string? remainingText, string? limitText, string? resetText)
     {
-        long? remaining = RetryAfter.TryGetLong(response, remainingHeader);
-        if (remaining is null ||
-            !RetryAfter.TryGetHeader(response, resetHeader, out string? resetText) ||
-            !RetryAfter.TryParseGoDuration(resetText, out TimeSpan reset))
+        if (RetryAfter.ParseLong(remainingText) is not { } remaining)
         {
             return;
         }
 
         if (remaining <= 0)
         {
-            Pause(reset);
+            if (RetryAfter.TryParseGoDuration(resetText, out TimeSpan reset))
+            {
+                Pause(reset);
+            }
+
             return;
         }
 
-        long? limit = RetryAfter.TryGetLong(response, limitHeader);
-        if (limit is > 0 && remaining < limit * (1 - _headroom))
+        if (RetryAfter.ParseLong(limitText) is > 0 and { } limit && remaining < limit * (1 - _headroom) &&
+            RetryAfter.TryParseGoDuration(resetText, out TimeSpan window))
         {
-            Pause(TimeSpan.FromTicks(reset.Ticks / (remaining.Value + 1)));
+            Pause(TimeSpan.FromTicks(window.Ticks / (remaining + 1)));
         }
     }
 
@@ -377,31 +385,6 @@ internal sealed class ProactiveLimiter : IDisposable
     }
 
     private int Charge(int tokens) => Math.Max(1, Math.Min(tokens, TokenLimit));
-
-    /// <summary>
-    /// False when the response has no <c>x-ratelimit-*</c> header: one allocation-free pass over the names on .NET 6+,
-    /// instead of six look-ups by name on every response.
-    /// </summary>
-    private static bool MayHaveRateLimitHeaders(HttpResponseMessage response)
-    {
-#if NET6_0_OR_GREATER
-        foreach (KeyValuePair<string, HeaderStringValues> header in response.Headers.NonValidated)
-        {
-            // Most names fail on the first character, before the string comparison.
-            string name = header.Key;
-            if (name.Length >= 12 && (name[0] | 0x20) == 'x' && name.StartsWith("x-ratelimit-", StringComparison.OrdinalIgnoreCase))
-            {
-                return true;
-            }
-        }
-
-        // Servers' x-ratelimit-* headers land in the response headers; the content's are not looked at here, as
-        // merely asking for them would create an empty content on every response.
-        return false;
-#else
-        return true;
-#endif
-    }
 
     private static int Sustained(int limit, double headroom) => Math.Max(1, (int)Math.Floor(limit * headroom));
 
