@@ -15,9 +15,10 @@ internal static class PairedRuntime
 {
     public static void Run(int rounds, int sends)
     {
-        foreach (string verb in new[] { "GET", "POST" })
+        foreach ((string verb, bool gatewayHeaders) in new[] { ("GET", false), ("POST", false), ("GET", true) })
         {
-            RuntimeBenchmarks bench = new() { Verb = verb };
+            RuntimeBenchmarks bench = new() { Verb = verb, GatewayHeaders = gatewayHeaders };
+            string shape = gatewayHeaders ? $"{verb}, the 200 carries an OpenAI response's headers (six x-ratelimit-* among them)" : verb;
             bench.Setup();
             try
             {
@@ -59,7 +60,7 @@ internal static class PairedRuntime
 
                 Console.WriteLine();
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{verb}: {rounds} interleaved rounds of {sends} requests per chain; per-round ratio to the raw invoker"));
+                    $"{shape}: {rounds} interleaved rounds of {sends} requests per chain; per-round ratio to the raw invoker"));
                 Console.WriteLine("| Handler chain | Verb | Median time | Median ratio | Ratio p25–p75 | Allocated |");
                 Console.WriteLine("|---|---|---:|---:|---:|---:|");
                 for (int i = 0; i < bodies.Length; i++)
