@@ -89,13 +89,12 @@ internal sealed class ProactiveLimiter : IDisposable
             return false;
         }
 
-        int charge = Charge(tokens);
         if (_requests is not null && !_requests.TryAcquire(1))
         {
             return false;
         }
 
-        if (_tokens is not null && !_tokens.TryAcquire(charge))
+        if (_tokens is not null && !_tokens.TryAcquire(Charge(tokens)))
         {
             // All or nothing: the request permit goes back.
             _requests?.Refund(1);
