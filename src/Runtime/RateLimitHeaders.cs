@@ -29,7 +29,10 @@ internal struct RateLimitHeaders
     private string? _limitTokens;
     private string? _resetTokens;
 
-    /// <summary>False when the response has none of the headers (nothing to learn).</summary>
+    /// <summary>
+    /// False when there is nothing to learn: on .NET 6+ no response header starts with <c>x-ratelimit-</c>; on
+    /// netstandard2.0 neither remaining count is there.
+    /// </summary>
     public bool Any { get; private set; }
 
     public readonly string? RemainingRequests => _remainingRequests;
