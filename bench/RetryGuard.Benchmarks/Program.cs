@@ -43,9 +43,11 @@ if (args.Length > 0 && args[0] == "profile")
 if (args.Length > 0 && args[0] == "paired")
 {
     // Runtime handler chains in interleaved rounds (see PairedRuntime).
+    // With --gateway-headers: GET whose 200 carries an OpenAI response's headers, in a process of its own.
     PairedRuntime.Run(
-        args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 200,
-        args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 2000);
+        args.Length > 1 && !args[1].StartsWith('-') ? int.Parse(args[1], CultureInfo.InvariantCulture) : 200,
+        args.Length > 2 && !args[2].StartsWith('-') ? int.Parse(args[2], CultureInfo.InvariantCulture) : 2000,
+        gatewayHeaders: args.Contains("--gateway-headers"));
     return;
 }
 

@@ -34,17 +34,24 @@ public class RuntimeBenchmarks
     [Params("GET", "POST")]
     public string Verb { get; set; } = "GET";
 
+    /// <summary>
+    /// Whether the in-memory handler's 200 carries the headers an OpenAI response has (its six <c>x-ratelimit-*</c>
+    /// headers among them), as a real response would; otherwise it is a bare response without a header collection.
+    /// Set by the paired run only.
+    /// </summary>
+    public bool GatewayHeaders { get; set; }
+
     [GlobalSetup]
     public void Setup()
     {
-        _raw = new HttpMessageInvoker(new OkHandler());
-        _passThrough = new HttpMessageInvoker(new PassThroughHandler(new OkHandler()));
-        _retryGuard = new HttpMessageInvoker(new RetryGuardHandler(new RetryGuardOptions(), new OkHandler()));
+        _raw = new HttpMessageInvoker(new OkHandler(GatewayHeaders));
+        _passThrough = new HttpMessageInvoker(new PassThroughHandler(new OkHandler(GatewayHeaders)));
+        _retryGuard = new HttpMessageInvoker(new RetryGuardHandler(new RetryGuardOptions(), new OkHandler(GatewayHeaders)));
 
         // The bucket must never make a request wait here, so the limit is far above what one core can send:
         // what is measured is the bookkeeping every request pays.
         _retryGuardBucket = new HttpMessageInvoker(new RetryGuardHandler(
-            new RetryGuardOptions { RequestsPerMinute = int.MaxValue }, new OkHandler()));
+            new RetryGuardOptions { RequestsPerMinute = int.MaxValue }, new OkHandler(GatewayHeaders)));
 
         // Polly v8 retry as its documentation shows it for HTTP: exponential with jitter, transient statuses and 429.
         ResiliencePipeline<HttpResponseMessage> pipeline = new ResiliencePipelineBuilder<HttpResponseMessage>()
@@ -57,13 +64,13 @@ public class RuntimeBenchmarks
                 UseJitter = true,
             })
             .Build();
-        _polly = new HttpMessageInvoker(new PollyHandler(pipeline, new OkHandler()));
+        _polly = new HttpMessageInvoker(new PollyHandler(pipeline, new OkHandler(GatewayHeaders)));
 
         // The standard resilience handler with its defaults, as IHttpClientFactory builds it (loggers removed so the
         // factory's logging handlers are not counted against it).
         ServiceCollection services = new();
         services.AddHttpClient("standard")
-            .ConfigurePrimaryHttpMessageHandler(() => new OkHandler())
+            .ConfigurePrimaryHttpMessageHandler(() => new OkHandler(GatewayHeaders))
             .RemoveAllLoggers()
             .AddStandardResilienceHandler();
         _services = services.BuildServiceProvider();
@@ -116,11 +123,32 @@ public class RuntimeBenchmarks
         return (int)response.StatusCode;
     }
 
-    /// <summary>Answers 200 with an empty body at once.</summary>
+    /// <summary>Answers 200 with an empty body at once (with an OpenAI response's headers, or none).</summary>
     private sealed class OkHandler : HttpMessageHandler
     {
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
-            Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { RequestMessage = request });
+        private readonly bool _gatewayHeaders;
+
+        public OkHandler(bool gatewayHeaders) => _gatewayHeaders = gatewayHeaders;
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            HttpResponseMessage response = new(HttpStatusCode.OK) { RequestMessage = request };
+            if (_gatewayHeaders)
+            {
+                HttpResponseHeaders headers = response.Headers;
+                headers.TryAddWithoutValidation("Date", "Sat, 28 Nov 2026 22:00:00 GMT");
+                headers.TryAddWithoutValidation("openai-processing-ms", "412");
+                headers.TryAddWithoutValidation("x-request-id", "req_7f3a9c0e5b2d4e1f8a6b");
+                headers.TryAddWithoutValidation("x-ratelimit-limit-requests", "10000");
+                headers.TryAddWithoutValidation("x-ratelimit-limit-tokens", "2000000");
+                headers.TryAddWithoutValidation("x-ratelimit-remaining-requests", "9999");
+                headers.TryAddWithoutValidation("x-ratelimit-remaining-tokens", "1999950");
+                headers.TryAddWithoutValidation("x-ratelimit-reset-requests", "6ms");
+                headers.TryAddWithoutValidation("x-ratelimit-reset-tokens", "1ms");
+            }
+
+            return Task.FromResult(response);
+        }
     }
 
     /// <summary>A delegating handler that does nothing but hand the request on.</summary>

@@ -10,8 +10,8 @@ namespace RetryGuard;
 /// hold interval, and the others wait (none is dropped or failed). Each further 502/503 of a request sent after the
 /// hold began doubles the interval (up to <see cref="RetryGuardOptions.MaxDelay"/>); each answer that is not one halves
 /// it and lets the next request go at once; once the interval is below a sixteenth of the hold the gate opens.
-/// Answers of requests sent before the latest hold began (still in flight when it began) change nothing: they say
-/// nothing about the service since.
+/// Answers of requests that passed the gate before the latest hold began (in flight, or on their way, when it began)
+/// change nothing: they say nothing about the service since.
 /// </summary>
 internal sealed class OutageGate
 {
@@ -40,25 +40,42 @@ internal sealed class OutageGate
     /// <summary>True while no hold is in force (the usual case): every request may go.</summary>
     public bool IsOpen => Volatile.Read(ref _nextPassTicks) == 0;
 
-    /// <summary>Changes whenever a hold begins or is extended; a request notes it when it is sent.</summary>
+    /// <summary>
+    /// Changes whenever a hold begins or is extended. A request is judged by the epoch in force when it passed the gate
+    /// (see <see cref="IsOpenAt"/>, <see cref="TryPass"/>, <see cref="StillPasses"/>), never by one read later.
+    /// </summary>
     public int Epoch => Volatile.Read(ref _epoch);
 
     /// <summary>
-    /// True when a request may be sent now: the gate is open, or the hold interval has passed and this request is the
-    /// one that goes (the next may go one interval later). Otherwise false, with how long to wait and a token that is
-    /// signalled when the gate opens early.
+    /// <see cref="IsOpen"/>, with the epoch a request that passes now is judged by. The epoch is read first: a hold is
+    /// published by writing its pass time before its epoch, so a request that sees the gate open either sees the epoch
+    /// from before a hold that began after its check (its answer then says nothing of that hold), or one whose hold has
+    /// already ended. Reading the epoch after the check instead could hand a request that passed the open gate the
+    /// epoch of a hold begun just after, and make its answer count as that hold's probe.
     /// </summary>
-    public bool TryPass(out TimeSpan wait, out CancellationToken changed)
+    public bool IsOpenAt(out int epoch)
+    {
+        epoch = Volatile.Read(ref _epoch);
+        return Volatile.Read(ref _nextPassTicks) == 0;
+    }
+
+    /// <summary>
+    /// True when a request may be sent now: the gate is open, or the hold interval has passed and this request is the
+    /// one that goes (the next may go one interval later); <paramref name="epoch"/> is then the epoch it passed at.
+    /// Otherwise false, with how long to wait and a token that is signalled when the gate opens early.
+    /// </summary>
+    public bool TryPass(out TimeSpan wait, out CancellationToken changed, out int epoch)
     {
         wait = TimeSpan.Zero;
         changed = default;
-        if (IsOpen)
+        if (IsOpenAt(out epoch))
         {
             return true;
         }
 
         lock (_gate)
         {
+            epoch = _epoch;
             if (_nextPassTicks == 0)
             {
                 return true;
@@ -78,15 +95,30 @@ internal sealed class OutageGate
     }
 
     /// <summary>
-    /// True when a request that passed the gate at <paramref name="passedEpoch"/> may still be sent: the gate is open,
-    /// or no new hold began since it passed.
+    /// True when a request that passed the gate at <paramref name="passedEpoch"/> may still be sent: no new hold began
+    /// since it passed (it keeps that epoch), or the gate is open again (it passes anew: <paramref name="passedEpoch"/>
+    /// becomes the epoch now in force).
     /// </summary>
-    public bool StillPasses(int passedEpoch) => IsOpen || Epoch == passedEpoch;
+    public bool StillPasses(ref int passedEpoch)
+    {
+        if (Epoch == passedEpoch)
+        {
+            return true;
+        }
+
+        if (IsOpenAt(out int now))
+        {
+            passedEpoch = now;
+            return true;
+        }
+
+        return false;
+    }
 
     /// <summary>
-    /// Takes note of how the service answered a request sent at <paramref name="sentEpoch"/>: a 502/503 closes the
-    /// gate; any other status, or a result without one (an operation of <see cref="RetryGuardPolicy"/> that returned),
-    /// eases it. A failure without an answer (no connection, a timeout) changes nothing.
+    /// Takes note of how the service answered a request that passed the gate at <paramref name="sentEpoch"/>: a 502/503
+    /// closes the gate; any other status, or a result without one (an operation of <see cref="RetryGuardPolicy"/> that
+    /// returned), eases it. A failure without an answer (no connection, a timeout) changes nothing.
     /// </summary>
     public void Observe(int sentEpoch, Classification outcome, bool returned)
     {

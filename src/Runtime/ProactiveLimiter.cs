@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Net.Http;
-using System.Net.Http.Headers;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -71,27 +70,31 @@ internal sealed class ProactiveLimiter : IDisposable
     /// </summary>
     internal int QueuedForRequestPermits => _requests?.Queued ?? 0;
 
+    /// <summary>UTC ticks when the pause in force ends; 0 when none was set since the last one ended (for tests).</summary>
+    internal long PausedUntilTicks => Volatile.Read(ref _pausedUntilTicks);
+
     /// <summary>Requests waiting at the outage gate, holding no permits (for tests).</summary>
     internal int WaitingAtGate => Volatile.Read(ref _atGate);
 
     /// <summary>
     /// Takes one request permit and <paramref name="tokens"/> token permits if they are there now, nobody queues
-    /// ahead and no pause is in force; false otherwise (then <see cref="AcquireAsync(int, CancellationToken)"/> waits for them).
+    /// ahead, no pause is in force and the outage gate is open; false otherwise (then
+    /// <see cref="AcquireAsync(int, CancellationToken)"/> waits for them). <paramref name="epoch"/>: the outage gate's
+    /// epoch the request passed at, which its answer is judged by (see <see cref="OutageGate.Observe"/>).
     /// </summary>
-    public bool TryAcquire(int tokens)
+    public bool TryAcquire(int tokens, out int epoch)
     {
-        if (IsPaused() || !Gate.IsOpen || Volatile.Read(ref _waiting) > 0)
+        if (!Gate.IsOpenAt(out epoch) || IsPaused() || Volatile.Read(ref _waiting) > 0)
         {
             return false;
         }
 
-        int charge = Charge(tokens);
         if (_requests is not null && !_requests.TryAcquire(1))
         {
             return false;
         }
 
-        if (_tokens is not null && !_tokens.TryAcquire(charge))
+        if (_tokens is not null && !_tokens.TryAcquire(Charge(tokens)))
         {
             // All or nothing: the request permit goes back.
             _requests?.Refund(1);
@@ -118,22 +121,24 @@ internal sealed class ProactiveLimiter : IDisposable
     /// </summary>
     public ValueTask AcquireAsync(int tokens, CancellationToken cancellationToken)
     {
-        ValueTask<bool> acquired = AcquireAsync(tokens, cancellationToken, CancellationToken.None);
+        ValueTask<(bool, int)> acquired = AcquireAsync(tokens, cancellationToken, CancellationToken.None);
         return acquired.IsCompletedSuccessfully ? default : new ValueTask(acquired.AsTask());
     }
 
     /// <summary>
     /// As <see cref="AcquireAsync(int, CancellationToken)"/>, but a signal on <paramref name="wake"/> ends the wait early
-    /// without permits and without an exception: false (the caller re-checks why, then waits again). True once the
-    /// permits are taken.
+    /// without permits and without an exception: not acquired (the caller re-checks why, then waits again). Once the
+    /// permits are taken: acquired, with the outage gate's epoch the request passed at (as <see cref="TryAcquire"/>).
     /// </summary>
-    public ValueTask<bool> AcquireAsync(int tokens, CancellationToken cancellationToken, CancellationToken wake)
+    public ValueTask<(bool Acquired, int Epoch)> AcquireAsync(int tokens, CancellationToken cancellationToken, CancellationToken wake)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        return TryAcquire(tokens) ? new ValueTask<bool>(true) : WaitAsync(Charge(tokens), cancellationToken, wake);
+        return TryAcquire(tokens, out int epoch)
+            ? new ValueTask<(bool, int)>((true, epoch))
+            : WaitAsync(Charge(tokens), cancellationToken, wake);
     }
 
-    private async ValueTask<bool> WaitAsync(int charge, CancellationToken cancellationToken, CancellationToken wake)
+    private async ValueTask<(bool Acquired, int Epoch)> WaitAsync(int charge, CancellationToken cancellationToken, CancellationToken wake)
     {
         if (Interlocked.Increment(ref _waiting) > _queueLimit)
         {
@@ -158,14 +163,13 @@ internal sealed class ProactiveLimiter : IDisposable
                 // their small burst), and what is sent after it is that burst, not everything that queued behind it.
                 if (!await WaitWhilePausedAsync(cancellationToken, wake).ConfigureAwait(false))
                 {
-                    return false;
+                    return (false, 0);
                 }
 
                 int passed;
                 while (true)
                 {
-                    passed = Gate.Epoch;
-                    if (Gate.TryPass(out TimeSpan hold, out CancellationToken opened))
+                    if (Gate.TryPass(out TimeSpan hold, out CancellationToken opened, out passed))
                     {
                         break;
                     }
@@ -183,7 +187,7 @@ internal sealed class ProactiveLimiter : IDisposable
 
                     if (!elapsed && wake.IsCancellationRequested)
                     {
-                        return false;
+                        return (false, 0);
                     }
                 }
 
@@ -191,7 +195,7 @@ internal sealed class ProactiveLimiter : IDisposable
                 {
                     if (!await _requests.AcquireAsync(1, cancellationToken, wake).ConfigureAwait(false))
                     {
-                        return false;
+                        return (false, 0);
                     }
 
                     request = true;
@@ -201,7 +205,7 @@ internal sealed class ProactiveLimiter : IDisposable
                 {
                     if (!await _tokens.AcquireAsync(charge, cancellationToken, wake).ConfigureAwait(false))
                     {
-                        return false;
+                        return (false, 0);
                     }
 
                     tokens = true;
@@ -211,13 +215,13 @@ internal sealed class ProactiveLimiter : IDisposable
                 // the pause would only earn another 429, so it keeps its permits and waits the pause out.
                 if (!await WaitWhilePausedAsync(cancellationToken, wake).ConfigureAwait(false))
                 {
-                    return false;
+                    return (false, 0);
                 }
 
-                if (Gate.StillPasses(passed))
+                if (Gate.StillPasses(ref passed))
                 {
                     sent = true;
-                    return true;
+                    return (true, passed);
                 }
 
                 // The service went down while this request queued for its permits: it gives them back (to the
@@ -281,13 +285,14 @@ internal sealed class ProactiveLimiter : IDisposable
     /// </summary>
     public void Observe(HttpResponseMessage response)
     {
-        if (!MayHaveRateLimitHeaders(response))
+        RateLimitHeaders headers = RateLimitHeaders.Read(response);
+        if (!headers.Any)
         {
             return;
         }
 
-        Adapt(response, RetryAfter.RemainingRequestsHeader, RetryAfter.LimitRequestsHeader, RetryAfter.ResetRequestsHeader);
-        Adapt(response, RetryAfter.RemainingTokensHeader, RetryAfter.LimitTokensHeader, RetryAfter.ResetTokensHeader);
+        Adapt(headers.RemainingRequests, headers.LimitRequests, headers.ResetRequests);
+        Adapt(headers.RemainingTokens, headers.LimitTokens, headers.ResetTokens);
     }
 
     /// <summary>Charges tokens a response reported beyond the estimate (as far as the bucket has them).</summary>
@@ -307,26 +312,31 @@ internal sealed class ProactiveLimiter : IDisposable
         _tokens?.Dispose();
     }
 
-    private void Adapt(HttpResponseMessage response, string remainingHeader, string limitHeader, string resetHeader)
+    /// <summary>
+    /// One budget's headers. The reset is parsed only when the budget calls for a pause: without a valid reset there is
+    /// none, and with plenty left nothing needs it.
+    /// </summary>
+    private void Adapt(string? remainingText, string? limitText, string? resetText)
     {
-        long? remaining = RetryAfter.TryGetLong(response, remainingHeader);
-        if (remaining is null ||
-            !RetryAfter.TryGetHeader(response, resetHeader, out string? resetText) ||
-            !RetryAfter.TryParseGoDuration(resetText, out TimeSpan reset))
+        if (RetryAfter.ParseLong(remainingText) is not { } remaining)
         {
             return;
         }
 
         if (remaining <= 0)
         {
-            Pause(reset);
+            if (RetryAfter.TryParseGoDuration(resetText, out TimeSpan reset))
+            {
+                Pause(reset);
+            }
+
             return;
         }
 
-        long? limit = RetryAfter.TryGetLong(response, limitHeader);
-        if (limit is > 0 && remaining < limit * (1 - _headroom))
+        if (RetryAfter.ParseLong(limitText) is > 0 and { } limit && remaining < limit * (1 - _headroom) &&
+            RetryAfter.TryParseGoDuration(resetText, out TimeSpan window))
         {
-            Pause(TimeSpan.FromTicks(reset.Ticks / (remaining.Value + 1)));
+            Pause(TimeSpan.FromTicks(window.Ticks / (remaining + 1)));
         }
     }
 
@@ -374,31 +384,6 @@ internal sealed class ProactiveLimiter : IDisposable
     }
 
     private int Charge(int tokens) => Math.Max(1, Math.Min(tokens, TokenLimit));
-
-    /// <summary>
-    /// False when the response has no <c>x-ratelimit-*</c> header: one allocation-free pass over the names on .NET 6+,
-    /// instead of six look-ups by name on every response.
-    /// </summary>
-    private static bool MayHaveRateLimitHeaders(HttpResponseMessage response)
-    {
-#if NET6_0_OR_GREATER
-        foreach (KeyValuePair<string, HeaderStringValues> header in response.Headers.NonValidated)
-        {
-            // Most names fail on the first character, before the string comparison.
-            string name = header.Key;
-            if (name.Length >= 12 && (name[0] | 0x20) == 'x' && name.StartsWith("x-ratelimit-", StringComparison.OrdinalIgnoreCase))
-            {
-                return true;
-            }
-        }
-
-        // Servers' x-ratelimit-* headers land in the response headers; the content's are not looked at here, as
-        // merely asking for them would create an empty content on every response.
-        return false;
-#else
-        return true;
-#endif
-    }
 
     private static int Sustained(int limit, double headroom) => Math.Max(1, (int)Math.Floor(limit * headroom));
 

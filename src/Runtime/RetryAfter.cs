@@ -242,8 +242,11 @@ public static class RetryAfter
     }
 
     internal static long? TryGetLong(HttpResponseMessage response, string name) =>
-        TryGetHeader(response, name, out string? value) &&
-        long.TryParse(value!.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long number)
+        TryGetHeader(response, name, out string? value) ? ParseLong(value) : null;
+
+    /// <summary>A whole number, surrounding white space allowed; null when missing or malformed.</summary>
+    internal static long? ParseLong(string? value) =>
+        value is not null && long.TryParse(value.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long number)
             ? number
             : null;
 }

@@ -83,13 +83,15 @@ public sealed class RetryGuardHandler : DelegatingHandler
         }
 
         // An already-cancelled call takes the full path, which throws before taking a permit it would not use.
-        if (cancellationToken.IsCancellationRequested || (request.Content is { } content && !IsReplayable(content)) || !_pipeline.TrySendDirectly())
+        // The epoch is the outage gate's when this request passed it: a 502/503 of this attempt closes the gate only if
+        // no hold began since, and a hold that began after it passed does not take its answer for that hold's probe.
+        int epoch = 0;
+        if (cancellationToken.IsCancellationRequested || (request.Content is { } content && !IsReplayable(content)) ||
+            !_pipeline.TrySendDirectly(out epoch))
         {
             return _pipeline.ExecuteAsync(new HttpAttempt(this, request, firstSent: false), cancellationToken);
         }
 
-        // Noted before sending: a 502/503 of this attempt closes the outage gate only if no hold began since.
-        int epoch = _pipeline.Limiter.Gate.Epoch;
         Task<HttpResponseMessage> sent;
         try
         {

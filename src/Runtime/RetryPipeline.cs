@@ -82,10 +82,13 @@ internal sealed class RetryPipeline : IDisposable
     /// True when a request may go straight to the inner handler, its response handed back if it is final: no attempt
     /// timeout, no remembered daily cap, nobody tracing, no token budget (it needs the body), and the limiter lets one
     /// request through now (no pause, nobody queued, a request permit at hand, which this takes). The handler's
-    /// first-attempt fast path.
+    /// first-attempt fast path; <paramref name="epoch"/> is the outage gate's epoch the request passed at.
     /// </summary>
-    public bool TrySendDirectly() =>
-        _mayGoDirectly && !Caps.Any && !Telemetry.Source.HasListeners() && Limiter.TryAcquire(1);
+    public bool TrySendDirectly(out int epoch)
+    {
+        epoch = 0;
+        return _mayGoDirectly && !Caps.Any && !Telemetry.Source.HasListeners() && Limiter.TryAcquire(1, out epoch);
+    }
 
     /// <summary>
     /// For the fast path: reads the response's rate-limit headers and, when the response goes back to the caller as
@@ -162,11 +165,14 @@ internal sealed class RetryPipeline : IDisposable
                 if (attempt > 0 || firstAttempt is null)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    if (!Limiter.TryAcquire(strategy.TokenEstimate) &&
-                        !await WaitForLimiterAsync(strategy.TokenEstimate, cancellationToken).ConfigureAwait(false))
+                    if (!Limiter.TryAcquire(strategy.TokenEstimate, out sentEpoch))
                     {
-                        // A daily cap was remembered while this request queued: check it before sending.
-                        continue;
+                        (bool acquired, sentEpoch) = await WaitForLimiterAsync(strategy.TokenEstimate, cancellationToken).ConfigureAwait(false);
+                        if (!acquired)
+                        {
+                            // A daily cap was remembered while this request queued: check it before sending.
+                            continue;
+                        }
                     }
 
                     if (Caps.Any && (!described || Caps.Find(model, Time.GetUtcNow()) is not null))
@@ -176,8 +182,6 @@ internal sealed class RetryPipeline : IDisposable
                         Limiter.Release(strategy.TokenEstimate);
                         continue;
                     }
-
-                    sentEpoch = Limiter.Gate.Epoch;
                 }
 
                 attempt++;
@@ -380,9 +384,10 @@ internal sealed class RetryPipeline : IDisposable
     }
 
     /// <summary>
-    /// Waits for the limiter; false when a daily cap was remembered meanwhile (the caller checks it, then waits again).
+    /// Waits for the limiter: the outage gate's epoch the request passed at, or not acquired when a daily cap was
+    /// remembered meanwhile (the caller checks it, then waits again).
     /// </summary>
-    private ValueTask<bool> WaitForLimiterAsync(int tokens, CancellationToken cancellationToken) =>
+    private ValueTask<(bool Acquired, int Epoch)> WaitForLimiterAsync(int tokens, CancellationToken cancellationToken) =>
         // Woken without an exception when a cap is remembered: a hundred queued requests then fail at the cost of
         // their own DailyTokenCapExceededException only.
         Limiter.AcquireAsync(tokens, cancellationToken, Caps.Changed);

@@ -239,6 +239,33 @@ public class RememberedCapAndFastPathTests : IClassFixture<Gateway>
         Assert.Equal(TimeSpan.FromSeconds(20), scenario.Seen[1].ArrivedAt - scenario.Seen[0].ArrivedAt);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task OpenAIs_full_rate_limit_header_set_on_a_success_pauses_the_client_for_the_used_up_budget(bool bucket)
+    {
+        // All six headers on every response, names as a proxy may re-case them; the first says the token budget is
+        // used up for 7 s, the others that plenty is left. These options take the handler's fast path.
+        (string, string)[] Headers(string remainingTokens) =>
+        [
+            ("X-RateLimit-Limit-Requests", "10000"), ("X-RateLimit-Limit-Tokens", "2000000"),
+            ("X-RateLimit-Remaining-Requests", "9999"), ("X-RateLimit-Remaining-Tokens", remainingTokens),
+            ("X-RateLimit-Reset-Requests", "6ms"), ("X-RateLimit-Reset-Tokens", "7s"),
+        ];
+        FakeTimeProvider clock = new();
+        Scenario scenario = _gateway.Script(clock, (seen, context) => Replies.Ok(context, seen, Headers(seen.Index == 1 ? "0" : "1999000")));
+        RetryGuardHandler handler = new(new RetryGuardOptions { TimeProvider = clock, RequestsPerMinute = bucket ? 10_000 : null }, new SocketsHttpHandler());
+        using HttpClient client = new(handler) { BaseAddress = scenario.BaseAddress };
+
+        for (int i = 0; i < 3; i++)
+        {
+            (await Drive.WhileWaiting(clock, client.SendAsync(Chat()), TimeSpan.FromSeconds(1), handler)).Dispose();
+        }
+
+        Assert.Equal(TimeSpan.FromSeconds(7), scenario.Seen[1].ArrivedAt - scenario.Seen[0].ArrivedAt);
+        Assert.Equal(TimeSpan.Zero, scenario.Seen[2].ArrivedAt - scenario.Seen[1].ArrivedAt);
+    }
+
     [Fact]
     public async Task The_bucket_refills_on_one_timer_and_serves_waiters_oldest_first()
     {
