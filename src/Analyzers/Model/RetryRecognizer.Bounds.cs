@@ -21,7 +21,7 @@ internal sealed partial class RetryRecognizer
         var modified = ModifiedSymbols(loop);
         var condition = LoopCondition(loop);
         if (condition is not null && !(condition.ConstantValue is { HasValue: true, Value: true }) &&
-            ConditionBound(condition, modified) is { } kind)
+            ConditionBound(condition, modified, exits: false) is { } kind)
         {
             // The loop's own condition ends it: a counter, a deadline, a flag — or a token (unknown).
             return new RetryBound(kind, null);
@@ -116,23 +116,22 @@ internal sealed partial class RetryRecognizer
         RetryBound? unknown = null;
         foreach (var operation in operations)
         {
-            IOperation? guard = operation switch
+            var kind = operation switch
             {
-                IConditionalOperation { Condition: { } condition } conditional
-                    when ContainsExit(conditional.WhenTrue, loop) || ContainsExit(conditional.WhenFalse, loop) => condition,
-                ICatchClauseOperation { Filter: { } filter } => filter,
+                IConditionalOperation conditional => GuardBound(conditional, modified, loop),
+                ICatchClauseOperation { Filter: { } filter } clause => ConditionBound(filter, modified, exits: GivesUp(clause.Handler, loop)),
                 _ => null,
             };
 
-            if (guard is not null && ConditionBound(guard, modified) is { } kind)
+            if (kind is { } found)
             {
-                if (kind == BoundKind.Unknown)
+                if (found == BoundKind.Unknown)
                 {
                     unknown = RetryBound.Unknown;
                     continue;
                 }
 
-                return new RetryBound(kind, null);
+                return new RetryBound(found, null);
             }
 
             if (operation is IInvocationOperation { TargetMethod.Name: "ThrowIfCancellationRequested" })
@@ -146,18 +145,62 @@ internal sealed partial class RetryRecognizer
     }
 
     /// <summary>
-    /// What a condition bounds: a deadline (elapsed time), a cap (a counter compared), a one-shot flag, unknown (a
-    /// cancellation token), or null when it bounds nothing (a status or success check).
+    /// What an <c>if</c> bounds. Its condition is an exit condition when the true branch leaves
+    /// (<c>if (++attempt &gt;= max) throw;</c>) and a condition for another attempt when the false branch leaves
+    /// or the true branch jumps back to a leave (<c>if (attempt &lt; max) { ...; continue; } throw;</c>).
     /// </summary>
-    private BoundKind? ConditionBound(IOperation condition, HashSet<ISymbol> modified)
+    private BoundKind? GuardBound(IConditionalOperation conditional, HashSet<ISymbol> modified, ILoopOperation? loop)
     {
-        // `e.StatusCode is null && attempt < MaxAttempts`: a status test joined to a counter test bounds by the
-        // counter, so each side of && / || is judged on its own.
-        if (condition is IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalAnd or BinaryOperatorKind.ConditionalOr } logical)
+        bool leavesWhenTrue = ContainsExit(conditional.WhenTrue, loop);
+        bool leavesWhenFalse = ContainsExit(conditional.WhenFalse, loop) ||
+            (loop is not null && conditional.WhenFalse is null && conditional.Parent is IBlockOperation block &&
+             JumpsBack(conditional.WhenTrue, loop) && After(block, conditional, loop) == Next.Exit);
+
+        var whenTrue = leavesWhenTrue ? ConditionBound(conditional.Condition, modified, exits: true) : null;
+        var whenFalse = leavesWhenFalse ? ConditionBound(conditional.Condition, modified, exits: false) : null;
+        return whenTrue is null ? whenFalse : whenFalse is null ? whenTrue : Stronger(whenTrue.Value, whenFalse.Value);
+    }
+
+    /// <summary>A branch that cannot complete and goes to the next attempt of the loop.</summary>
+    private bool JumpsBack(IOperation branch, ILoopOperation loop) => !EndReachable(branch) && MayGoRound(branch, loop);
+
+    /// <summary>
+    /// A catch block that gives up: it cannot complete and does not go round again. Its filter is then an exit
+    /// condition; any other catch's filter must hold for another attempt.
+    /// </summary>
+    private bool GivesUp(IBlockOperation handler, ILoopOperation? loop) => !EndReachable(handler) && !MayGoRound(handler, loop);
+
+    /// <summary>
+    /// What a condition bounds: a deadline (elapsed time), a cap (a counter compared), a one-shot flag, unknown (a
+    /// cancellation token), or null when it bounds nothing (a status or success check). With
+    /// <paramref name="exits"/> the retrying stops when the condition holds (<c>if (cond) throw;</c>); without it
+    /// the condition must hold for another attempt (a loop condition, a catch filter).
+    /// </summary>
+    private BoundKind? ConditionBound(IOperation condition, HashSet<ISymbol> modified, bool exits)
+    {
+        condition = Unwrap(condition);
+        if (condition is IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } not)
         {
-            var left = ConditionBound(logical.LeftOperand, modified);
-            var right = ConditionBound(logical.RightOperand, modified);
-            return left is null ? right : right is null ? left : Stronger(left.Value, right.Value);
+            return ConditionBound(not.Operand, modified, !exits);
+        }
+
+        // A counter test joined to a status test: the loop ends by the counter only when the counter alone can
+        // end it. `status == 429 || attempt < 3` as a condition for another attempt retries a 429 forever;
+        // `status == 429 && attempt < 3` does not. An exit condition is the dual: `||` exits when either side does.
+        if (condition is IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalAnd or BinaryOperatorKind.ConditionalOr or BinaryOperatorKind.And or BinaryOperatorKind.Or } logical &&
+            logical.Type?.SpecialType == SpecialType.System_Boolean)
+        {
+            bool isAnd = logical.OperatorKind is BinaryOperatorKind.ConditionalAnd or BinaryOperatorKind.And;
+            var left = ConditionBound(logical.LeftOperand, modified, exits);
+            var right = ConditionBound(logical.RightOperand, modified, exits);
+            if (isAnd != exits)
+            {
+                // Either side alone ends the retrying.
+                return left is null ? right : right is null ? left : Stronger(left.Value, right.Value);
+            }
+
+            // Both sides must end it.
+            return left is null || right is null ? null : Weaker(left.Value, right.Value);
         }
 
         if (_statuses.WhenTrue(condition) is not null || SuccessCheck(condition) is not null)
@@ -213,6 +256,9 @@ internal sealed partial class RetryRecognizer
 
         return Rank(a) >= Rank(b) ? a : b;
     }
+
+    /// <summary>Of two bounds that must both hold, the one that ends the retrying last.</summary>
+    private static BoundKind Weaker(BoundKind a, BoundKind b) => Stronger(a, b) == a ? b : a;
 
     private static IEnumerable<IOperation> Self(IOperation operation)
     {
