@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -40,7 +41,9 @@ public sealed class RetryAnalyzer : DiagnosticAnalyzer
         }
 
         var polly = PollyRegistration.Create(context.Compilation, symbols, (tree, home) => SemanticModelFor(tree, home, symbols.Compilation));
-        context.RegisterSemanticModelAction(file => OnSemanticModel(file, symbols, polly));
+        var compilation = context.Compilation;
+        var statusNames = new Computed<bool>(cancellationToken => SyntaxTriggers.StatusNamesAreFramework(compilation, cancellationToken));
+        context.RegisterSemanticModelAction(file => OnSemanticModel(file, symbols, polly, statusNames));
     }
 
     /// <summary>
@@ -56,7 +59,7 @@ public sealed class RetryAnalyzer : DiagnosticAnalyzer
     /// the span touches is analysed whole, so a diagnostic outside the span whose trigger is inside is still found.
     /// </para>
     /// </summary>
-    private static void OnSemanticModel(SemanticModelAnalysisContext context, KnownSymbols symbols, PollyAnalysis? polly)
+    private static void OnSemanticModel(SemanticModelAnalysisContext context, KnownSymbols symbols, PollyAnalysis? polly, Computed<bool> statusNames)
     {
         var model = context.SemanticModel;
         var cancellationToken = context.CancellationToken;
@@ -71,11 +74,12 @@ public sealed class RetryAnalyzer : DiagnosticAnalyzer
         RetryRecognizer? recognizer = null;
         AnalyzerSettings? settings = null;
         var pollyFile = polly?.ForBody(model, context.Options, context.ReportDiagnostic, cancellationToken);
+        Func<bool> statusNamesAreFramework = () => statusNames.Get(cancellationToken);
         foreach (var node in nodes)
         {
             cancellationToken.ThrowIfCancellationRequested();
             bool pollyTrigger = pollyFile is not null && pollyFile.IsTrigger(node);
-            bool retryTrigger = SyntaxTriggers.IsRetryTrigger(node);
+            bool retryTrigger = SyntaxTriggers.IsRetryTrigger(node, statusNamesAreFramework);
             if (!pollyTrigger && !retryTrigger)
             {
                 continue;

@@ -46,10 +46,15 @@ internal static class SyntaxTriggers
     // Hand-written retries
     // ------------------------------------------------------------------------------------------------------------
 
-    /// <summary>Could <paramref name="node"/> start a hand-written retry (a loop, goto, catch-and-retry or recursion)?</summary>
-    public static bool IsRetryTrigger(SyntaxNode node) => node switch
+    /// <summary>
+    /// Could <paramref name="node"/> start a hand-written retry (a loop, goto, catch-and-retry or recursion)?
+    /// <paramref name="statusNamesAreFramework"/> says whether <c>HttpStatusCode.Accepted</c> and its kin may be read
+    /// by name as the framework's statuses (no type, member or alias of the compilation is called <c>HttpStatusCode</c>);
+    /// it is asked only where a loop's only failure signals are comparisons with such names.
+    /// </summary>
+    public static bool IsRetryTrigger(SyntaxNode node, Func<bool> statusNamesAreFramework) => node switch
     {
-        StatementSyntax loop when IsLoop(loop) => MayBeRetryLoop(loop),
+        StatementSyntax loop when IsLoop(loop) => MayBeRetryLoop(loop, statusNamesAreFramework),
         GotoStatementSyntax jump => jump.IsKind(SyntaxKind.GotoStatement) && !(NearestFunction(jump) is AnonymousFunctionExpressionSyntax or null),
         TryStatementSyntax attempt => MayBeCatchRetry(attempt),
         InvocationExpressionSyntax call => MayBeRecursion(call),
@@ -59,30 +64,32 @@ internal static class SyntaxTriggers
     private static bool IsLoop(SyntaxNode node) =>
         node is ForStatementSyntax or CommonForEachStatementSyntax or WhileStatementSyntax or DoStatementSyntax;
 
+    private static StatementSyntax? LoopBody(SyntaxNode loop) => loop switch
+    {
+        ForStatementSyntax @for => @for.Statement,
+        CommonForEachStatementSyntax each => each.Statement,
+        WhileStatementSyntax @while => @while.Statement,
+        DoStatementSyntax @do => @do.Statement,
+        _ => null,
+    };
+
     /// <summary>
     /// A loop is a retry only if its body calls something that may leave the process (an invocation: a call, or a
     /// collection initializer's or query's implicit calls) and a retry point in it is reached after a failure
     /// signal, which the recognizer reads from an <c>if</c>, a conditional expression, a <c>switch</c> statement
     /// or a <c>try</c> with catches inside the body (and, for <c>while</c>/<c>do</c>, may read from the loop's own
-    /// condition). A loop over a collection that only appends text, or that counts, is never bound.
+    /// condition). A loop over a collection that only appends text, or that counts, is never bound. Without a
+    /// <c>try</c>, the finer test of <see cref="FailureMayReachRetryPoint"/> follows.
     /// </summary>
-    private static bool MayBeRetryLoop(StatementSyntax loop)
+    private static bool MayBeRetryLoop(StatementSyntax loop, Func<bool> statusNamesAreFramework)
     {
-        StatementSyntax? body = loop switch
-        {
-            ForStatementSyntax @for => @for.Statement,
-            CommonForEachStatementSyntax each => each.Statement,
-            WhileStatementSyntax @while => @while.Statement,
-            DoStatementSyntax @do => @do.Statement,
-            _ => null,
-        };
-
-        if (body is null)
+        if (LoopBody(loop) is not { } body)
         {
             return false;
         }
 
         bool calls = false;
+        bool caught = false;
         bool signal = loop switch
         {
             WhileStatementSyntax @while => !IsTrueLiteral(@while.Condition),
@@ -106,10 +113,118 @@ internal static class SyntaxTriggers
                     break;
                 case SyntaxKind.TryStatement when ((TryStatementSyntax)node).Catches.Count > 0:
                     signal = true;
+                    caught = true;
                     break;
             }
+        }
 
-            if (calls && signal)
+        if (!calls || !signal)
+        {
+            return false;
+        }
+
+        // A caught exception is a failure signal wherever the catch sits; the loop's own condition matters only then.
+        return caught || FailureMayReachRetryPoint(body, statusNamesAreFramework);
+    }
+
+    /// <summary>
+    /// For a loop body without a <c>try</c>/<c>catch</c>: is some retry point reached after a condition that may
+    /// signal a failure? The recognizer's retry points are its waits (<c>Task.Delay</c>, <c>Thread.Sleep</c>), its
+    /// <c>continue</c>s and the end of the body; a point counts only under a condition that excludes success:
+    /// an enclosing <c>if</c>/<c>?:</c> branch, a <c>switch</c> section, or an earlier <c>if</c> of an enclosing
+    /// block that leaves (<c>if (response.IsSuccessStatusCode) return response;</c>). The loop condition plays no
+    /// part without a catch. A pause that every item of a batch takes, a worker's idle wait, and a poll that waits
+    /// only on a success status (<c>if (response.StatusCode == HttpStatusCode.Accepted) { await Task.Delay(…);
+    /// continue; }</c>) never reach the recognizer; any condition this test cannot read keeps the loop.
+    /// </summary>
+    private static bool FailureMayReachRetryPoint(StatementSyntax body, Func<bool> statusNamesAreFramework)
+    {
+        if (body is BlockSyntax block && MayCompleteLast(block.Statements) &&
+            MayExitOnSignal(block.Statements, block.Statements.Count, statusNamesAreFramework))
+        {
+            return true;
+        }
+
+        var pending = new Stack<SyntaxNode>();
+        pending.Push(body);
+        while (pending.Count > 0)
+        {
+            var node = pending.Pop();
+            bool point = node switch
+            {
+                ContinueStatementSyntax => true,
+                InvocationExpressionSyntax call => InvokedName(call.Expression) is "Delay" or "Sleep",
+                _ => false,
+            };
+
+            if (point && SignalMayPrecede(node, body, statusNamesAreFramework))
+            {
+                return true;
+            }
+
+            foreach (var child in node.ChildNodes())
+            {
+                // Their points are their own (a nested loop is a trigger of its own).
+                if (!IsLoop(child) && child is not (AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax))
+                {
+                    pending.Push(child);
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The conditions met on the way from <paramref name="point"/> out to the loop body: may one signal a failure?</summary>
+    private static bool SignalMayPrecede(SyntaxNode point, StatementSyntax body, Func<bool> statusNamesAreFramework)
+    {
+        for (var current = point; current != body && current.Parent is { } parent; current = parent)
+        {
+            switch (parent)
+            {
+                case IfStatementSyntax branch when current == branch.Statement:
+                    if (MaySignal(branch.Condition, whenTrue: true, statusNamesAreFramework))
+                    {
+                        return true;
+                    }
+
+                    break;
+                case ElseClauseSyntax { Parent: IfStatementSyntax branch }:
+                    if (MaySignal(branch.Condition, whenTrue: false, statusNamesAreFramework))
+                    {
+                        return true;
+                    }
+
+                    break;
+                case ConditionalExpressionSyntax choice when current == choice.WhenTrue || current == choice.WhenFalse:
+                    if (MaySignal(choice.Condition, whenTrue: current == choice.WhenTrue, statusNamesAreFramework))
+                    {
+                        return true;
+                    }
+
+                    break;
+                case SwitchSectionSyntax:
+                    return true;
+                case BlockSyntax block:
+                    if (MayExitOnSignal(block.Statements, block.Statements.IndexOf((StatementSyntax)current), statusNamesAreFramework))
+                    {
+                        return true;
+                    }
+
+                    break;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Among the first <paramref name="count"/> statements, an <c>if</c> without <c>else</c> that may leave on a condition that may signal.</summary>
+    private static bool MayExitOnSignal(SyntaxList<StatementSyntax> statements, int count, Func<bool> statusNamesAreFramework)
+    {
+        for (int i = 0; i < count && i < statements.Count; i++)
+        {
+            if (statements[i] is IfStatementSyntax { Else: null } exit && MayNotComplete(exit.Statement) &&
+                MaySignal(exit.Condition, whenTrue: false, statusNamesAreFramework))
             {
                 return true;
             }
@@ -117,6 +232,122 @@ internal static class SyntaxTriggers
 
         return false;
     }
+
+    /// <summary>Whether the end of a statement list may be reached: false only when the last statement is a jump.</summary>
+    private static bool MayCompleteLast(SyntaxList<StatementSyntax> statements) =>
+        statements.Count == 0 || statements[statements.Count - 1] is not (ReturnStatementSyntax or ThrowStatementSyntax or
+            BreakStatementSyntax or ContinueStatementSyntax or GotoStatementSyntax or YieldStatementSyntax { RawKind: (int)SyntaxKind.YieldBreakStatement });
+
+    /// <summary>Whether a statement may not complete: it holds a jump, a throw or a loop (outside lambdas); otherwise its end is reached.</summary>
+    private static bool MayNotComplete(StatementSyntax statement)
+    {
+        foreach (var node in statement.DescendantNodesAndSelf(descendIntoChildren: node => node is not (AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax)))
+        {
+            if (node is ReturnStatementSyntax or ThrowStatementSyntax or ThrowExpressionSyntax or BreakStatementSyntax or
+                ContinueStatementSyntax or GotoStatementSyntax or YieldStatementSyntax || IsLoop(node))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// May <paramref name="condition"/>, being <paramref name="whenTrue"/>, tell a failure (a failed status, a success
+    /// check that is false)? Only two forms are known not to: an equality with a string literal, which is no status
+    /// and no success flag, and an equality with a status below 400 (<c>code == HttpStatusCode.Accepted</c>,
+    /// <c>(int)code != 202</c>) on the side where the status is that one. Anything else may.
+    /// </summary>
+    private static bool MaySignal(ExpressionSyntax condition, bool whenTrue, Func<bool> statusNamesAreFramework)
+    {
+        while (true)
+        {
+            switch (condition)
+            {
+                case ParenthesizedExpressionSyntax parenthesized:
+                    condition = parenthesized.Expression;
+                    continue;
+                case PrefixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.LogicalNotExpression } not:
+                    condition = not.Operand;
+                    whenTrue = !whenTrue;
+                    continue;
+            }
+
+            break;
+        }
+
+        if (condition is not BinaryExpressionSyntax binary || !(binary.IsKind(SyntaxKind.EqualsExpression) || binary.IsKind(SyntaxKind.NotEqualsExpression)))
+        {
+            return true;
+        }
+
+        if (IsStringLiteral(binary.Left) || IsStringLiteral(binary.Right))
+        {
+            return false;
+        }
+
+        if (IsNonFailureStatus(binary.Left, statusNamesAreFramework) || IsNonFailureStatus(binary.Right, statusNamesAreFramework))
+        {
+            // == holds for that status alone, != for every other one.
+            return binary.IsKind(SyntaxKind.EqualsExpression) != whenTrue;
+        }
+
+        return true;
+    }
+
+    private static bool IsStringLiteral(ExpressionSyntax expression) =>
+        Unparenthesized(expression).IsKind(SyntaxKind.StringLiteralExpression);
+
+    /// <summary>A constant status below 400: <c>202</c>, <c>(HttpStatusCode)202</c>, <c>HttpStatusCode.Accepted</c>.</summary>
+    private static bool IsNonFailureStatus(ExpressionSyntax expression, Func<bool> statusNamesAreFramework)
+    {
+        expression = Unparenthesized(expression);
+        while (expression is CastExpressionSyntax cast)
+        {
+            expression = Unparenthesized(cast.Expression);
+        }
+
+        switch (expression)
+        {
+            case LiteralExpressionSyntax { RawKind: (int)SyntaxKind.NumericLiteralExpression } literal:
+                return literal.Token.Value is int code && code >= 100 && code < 400;
+            case MemberAccessExpressionSyntax { RawKind: (int)SyntaxKind.SimpleMemberAccessExpression } access
+                when NonFailureStatusNames.Contains(access.Name.Identifier.ValueText) && InvokedName(access.Expression) == "HttpStatusCode" &&
+                     access.Name is IdentifierNameSyntax:
+                return statusNamesAreFramework();
+            default:
+                return false;
+        }
+    }
+
+    private static ExpressionSyntax Unparenthesized(ExpressionSyntax expression)
+    {
+        while (expression is ParenthesizedExpressionSyntax parenthesized)
+        {
+            expression = parenthesized.Expression;
+        }
+
+        return expression;
+    }
+
+    /// <summary>The members of <c>System.Net.HttpStatusCode</c> below 400 (informational, success, redirection).</summary>
+    private static readonly HashSet<string> NonFailureStatusNames = new(StringComparer.Ordinal)
+    {
+        "Continue", "SwitchingProtocols", "Processing", "EarlyHints",
+        "OK", "Created", "Accepted", "NonAuthoritativeInformation", "NoContent", "ResetContent", "PartialContent",
+        "MultiStatus", "AlreadyReported", "IMUsed",
+        "Ambiguous", "MultipleChoices", "Moved", "MovedPermanently", "Found", "Redirect", "RedirectMethod", "SeeOther",
+        "NotModified", "UseProxy", "Unused", "RedirectKeepVerb", "TemporaryRedirect", "PermanentRedirect",
+    };
+
+    /// <summary>
+    /// Whether <c>HttpStatusCode.X</c> in this compilation's code can only be <c>System.Net.HttpStatusCode</c>'s member:
+    /// no type or member declared in source and no <c>using</c> alias is called <c>HttpStatusCode</c>.
+    /// </summary>
+    public static bool StatusNamesAreFramework(Compilation compilation, System.Threading.CancellationToken cancellationToken) =>
+        !compilation.ContainsSymbolsWithName("HttpStatusCode", SymbolFilter.TypeAndMember, cancellationToken) &&
+        UsingAliases(compilation.SyntaxTrees, directive => directive.Alias!.Name.Identifier.ValueText == "HttpStatusCode", cancellationToken).Count == 0;
 
     private static bool IsTrueLiteral(ExpressionSyntax condition)
     {
@@ -329,7 +560,11 @@ internal static class SyntaxTriggers
     /// Polly.Retry.RetryStrategyOptions&lt;HttpResponseMessage&gt;;</c>); global aliases reach every file, so the set
     /// is per compilation.
     /// </summary>
-    public static HashSet<string> RetryOptionsAliases(IEnumerable<SyntaxTree> trees, System.Threading.CancellationToken cancellationToken)
+    public static HashSet<string> RetryOptionsAliases(IEnumerable<SyntaxTree> trees, System.Threading.CancellationToken cancellationToken) =>
+        UsingAliases(trees, directive => MayNameRetryOptions(directive.NamespaceOrType, _ => false), cancellationToken);
+
+    /// <summary>The names of the <c>using</c> aliases in <paramref name="trees"/> (files and namespaces) that <paramref name="selected"/> accepts.</summary>
+    private static HashSet<string> UsingAliases(IEnumerable<SyntaxTree> trees, Func<UsingDirectiveSyntax, bool> selected, System.Threading.CancellationToken cancellationToken)
     {
         var aliases = new HashSet<string>(StringComparer.Ordinal);
         var pending = new Stack<SyntaxNode>();
@@ -355,7 +590,7 @@ internal static class SyntaxTriggers
 
                 foreach (var directive in usings)
                 {
-                    if (directive.Alias is { } alias && MayNameRetryOptions(directive.NamespaceOrType, _ => false))
+                    if (directive.Alias is { } alias && selected(directive))
                     {
                         aliases.Add(alias.Name.Identifier.ValueText);
                     }

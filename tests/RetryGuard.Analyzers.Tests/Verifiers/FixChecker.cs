@@ -15,6 +15,7 @@ namespace RetryGuard.Analyzers.Tests.Verifiers;
 /// source did not have, no longer report the diagnostic it fixed where it was (the edited code included), and report no RetryGuard diagnostic of another rule
 /// that the source did not have. Runs after every analyzer and code-fix test over its source (hundreds of retry
 /// shapes, most of them written to probe the rules, not the fixes), and over <see cref="Fixes.CorpusFixTests"/>'s corpus.
+/// The same source also goes through <see cref="TriggerChecker"/> (the syntax triggers must let every retry through).
 /// </summary>
 internal static class FixChecker
 {
@@ -67,7 +68,7 @@ internal static class FixChecker
         }
 
         var before = await AnalyzeAsync(solution.GetProject(projectId)!).ConfigureAwait(false);
-        var problems = new List<string>();
+        var problems = TriggerChecker.Problems((await solution.GetProject(projectId)!.GetCompilationAsync().ConfigureAwait(false))!);
         var offered = new List<(string Id, string? Key)>();
         foreach (var diagnostic in before.Diagnostics)
         {
