@@ -67,17 +67,29 @@ internal sealed partial class RetryRecognizer
                 continue;
             }
 
+            var kind = oneShot ? BoundKind.OneShot : BoundKind.AttemptCap;
+            BoundKind? Part(IOperation part) => References(part, own) ? kind : null;
             foreach (var operation in OperationWalk.Descendants(body, intoFunctions: false))
             {
-                if (operation is IConditionalOperation { Condition: { } guard } conditional &&
-                    References(guard, own) && (ContainsExit(conditional.WhenTrue, null) || ContainsExit(conditional.WhenFalse, null)))
+                // A guard bounds the recursion when it implies the parameter's test: the branch or catch that makes the
+                // call must hold for another attempt; one that leaves without it is an exit.
+                bool bounded = operation switch
                 {
-                    return new RetryBound(oneShot ? BoundKind.OneShot : BoundKind.AttemptCap, null);
-                }
+                    IConditionalOperation { Condition: { } guard } conditional when Within(call, conditional.WhenTrue) =>
+                        Polar(guard, exits: false, Part) is not null,
+                    IConditionalOperation { Condition: { } guard } conditional when Within(call, conditional.WhenFalse) =>
+                        Polar(guard, exits: true, Part) is not null,
+                    IConditionalOperation { Condition: { } guard } conditional =>
+                        (ContainsExit(conditional.WhenTrue, null) && Polar(guard, exits: true, Part) is not null) ||
+                        (ContainsExit(conditional.WhenFalse, null) && Polar(guard, exits: false, Part) is not null),
+                    ICatchClauseOperation { Filter: { } filter } clause =>
+                        Polar(filter, exits: !Within(call, clause.Handler), Part) is not null,
+                    _ => false,
+                };
 
-                if (operation is ICatchClauseOperation { Filter: { } filter } && References(filter, own))
+                if (bounded)
                 {
-                    return new RetryBound(oneShot ? BoundKind.OneShot : BoundKind.AttemptCap, null);
+                    return new RetryBound(kind, null);
                 }
             }
         }
@@ -89,6 +101,9 @@ internal sealed partial class RetryRecognizer
             call.Syntax.GetLocation(),
             "'" + containing.Name + "' calls itself again on failure with no decreasing retry count");
     }
+
+    private static bool Within(IOperation operation, IOperation? region) =>
+        region is not null && region.Syntax.Span.Contains(operation.Syntax.Span);
 
     private RetryBound RegionBound(IOperation body, TextSpan region, Location location, string detail)
     {
@@ -176,23 +191,29 @@ internal sealed partial class RetryRecognizer
     /// <paramref name="exits"/> the retrying stops when the condition holds (<c>if (cond) throw;</c>); without it
     /// the condition must hold for another attempt (a loop condition, a catch filter).
     /// </summary>
-    private BoundKind? ConditionBound(IOperation condition, HashSet<ISymbol> modified, bool exits)
+    private BoundKind? ConditionBound(IOperation condition, HashSet<ISymbol> modified, bool exits) =>
+        Polar(condition, exits, part => PartBound(part, modified));
+
+    /// <summary>
+    /// What a condition made of parts joined by <c>&amp;&amp;</c>, <c>||</c> and <c>!</c> bounds, given what each part
+    /// bounds. A counter test joined to a status test ends the retrying only when the counter alone can end it:
+    /// `status == 429 || attempt &lt; 3` as a condition for another attempt retries a 429 forever, `status == 429
+    /// &amp;&amp; attempt &lt; 3` does not. An exit condition is the dual: `||` exits when either side does.
+    /// </summary>
+    private static BoundKind? Polar(IOperation condition, bool exits, Func<IOperation, BoundKind?> part)
     {
         condition = Unwrap(condition);
         if (condition is IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } not)
         {
-            return ConditionBound(not.Operand, modified, !exits);
+            return Polar(not.Operand, !exits, part);
         }
 
-        // A counter test joined to a status test: the loop ends by the counter only when the counter alone can
-        // end it. `status == 429 || attempt < 3` as a condition for another attempt retries a 429 forever;
-        // `status == 429 && attempt < 3` does not. An exit condition is the dual: `||` exits when either side does.
         if (condition is IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalAnd or BinaryOperatorKind.ConditionalOr or BinaryOperatorKind.And or BinaryOperatorKind.Or } logical &&
             logical.Type?.SpecialType == SpecialType.System_Boolean)
         {
             bool isAnd = logical.OperatorKind is BinaryOperatorKind.ConditionalAnd or BinaryOperatorKind.And;
-            var left = ConditionBound(logical.LeftOperand, modified, exits);
-            var right = ConditionBound(logical.RightOperand, modified, exits);
+            var left = Polar(logical.LeftOperand, exits, part);
+            var right = Polar(logical.RightOperand, exits, part);
             if (isAnd != exits)
             {
                 // Either side alone ends the retrying.
@@ -203,6 +224,12 @@ internal sealed partial class RetryRecognizer
             return left is null || right is null ? null : Weaker(left.Value, right.Value);
         }
 
+        return part(condition);
+    }
+
+    /// <summary>What one part of a condition (no <c>&amp;&amp;</c>, <c>||</c> or <c>!</c> at its top) bounds.</summary>
+    private BoundKind? PartBound(IOperation condition, HashSet<ISymbol> modified)
+    {
         if (_statuses.WhenTrue(condition) is not null || SuccessCheck(condition) is not null)
         {
             return null;

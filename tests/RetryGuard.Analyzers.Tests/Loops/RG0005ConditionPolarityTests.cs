@@ -196,6 +196,59 @@ public class RG0005ConditionPolarityTests : LoopTestBase
         }
         """);
 
+    [Fact]
+    public Task Recursion_filter_status_or_count() => Check("""
+        class C
+        {
+            async Task<string> Get(HttpClient http, int retries = 3)
+            {
+                try { return await http.GetStringAsync("/"); }
+                catch (HttpRequestException e) when (e.StatusCode == HttpStatusCode.TooManyRequests || retries > 0)
+                {
+                    await Task.Delay(Random.Shared.Next(1000));
+                    return await {|RG0005:Get(http, retries - 1)|};
+                }
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Recursion_branch_status_or_one_shot() => Check("""
+        class C
+        {
+            async Task<string> Get(HttpClient http, bool isRetry = false)
+            {
+                try { return await http.GetStringAsync("/"); }
+                catch (HttpRequestException e)
+                {
+                    if (e.StatusCode == HttpStatusCode.ServiceUnavailable || !isRetry)
+                    {
+                        await Task.Delay(Random.Shared.Next(1000));
+                        return await {|RG0005:Get(http, isRetry: true)|};
+                    }
+                    throw;
+                }
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Recursion_exit_needs_count_and_status() => Check("""
+        class C
+        {
+            async Task<string> Get(HttpClient http, int retries = 3)
+            {
+                try { return await http.GetStringAsync("/"); }
+                catch (HttpRequestException e)
+                {
+                    if (retries <= 0 && e.StatusCode != HttpStatusCode.TooManyRequests) throw;
+                    await Task.Delay(Random.Shared.Next(1000));
+                    return await {|RG0005:Get(http, retries - 1)|};
+                }
+            }
+        }
+        """);
+
     // ---------------------------------------------------------------- negative
 
     [Fact]
@@ -440,6 +493,76 @@ public class RG0005ConditionPolarityTests : LoopTestBase
                     catch (HttpRequestException) { attempt++; await Task.Delay(Random.Shared.Next(1000), ct); }
                 }
                 throw new TimeoutException();
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Recursion_filter_status_and_count() => Check("""
+        class C
+        {
+            async Task<string> Get(HttpClient http, int retries = 3)
+            {
+                try { return await http.GetStringAsync("/"); }
+                catch (HttpRequestException e) when (e.StatusCode == HttpStatusCode.TooManyRequests && retries > 0)
+                {
+                    await Task.Delay(Random.Shared.Next(1000));
+                    return await Get(http, retries - 1);
+                }
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Recursion_exit_on_count_or_status() => Check("""
+        class C
+        {
+            async Task<string> Get(HttpClient http, int retries = 3)
+            {
+                try { return await http.GetStringAsync("/"); }
+                catch (HttpRequestException e)
+                {
+                    if (retries <= 0 || e.StatusCode == HttpStatusCode.BadRequest) throw;
+                    await Task.Delay(Random.Shared.Next(1000));
+                    return await Get(http, retries - 1);
+                }
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Recursion_branch_under_a_negated_or() => Check("""
+        class C
+        {
+            async Task<string> Get(HttpClient http, int retries = 3)
+            {
+                try { return await http.GetStringAsync("/"); }
+                catch (HttpRequestException e)
+                {
+                    if (!(retries <= 0 || e.StatusCode == HttpStatusCode.BadRequest))
+                    {
+                        await Task.Delay(Random.Shared.Next(1000));
+                        return await Get(http, retries - 1);
+                    }
+                    throw;
+                }
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Recursion_giving_up_catch_on_count_or_status() => Check("""
+        class C
+        {
+            async Task<string> Get(HttpClient http, int retries = 3)
+            {
+                try { return await http.GetStringAsync("/"); }
+                catch (HttpRequestException e) when (retries <= 0 || e.StatusCode == HttpStatusCode.BadRequest) { throw; }
+                catch (HttpRequestException)
+                {
+                    await Task.Delay(Random.Shared.Next(1000));
+                    return await Get(http, retries - 1);
+                }
             }
         }
         """);
