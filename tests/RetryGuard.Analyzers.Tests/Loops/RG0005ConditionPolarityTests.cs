@@ -197,6 +197,28 @@ public class RG0005ConditionPolarityTests : LoopTestBase
         """);
 
     [Fact]
+    public Task Failed_status_branch_that_goes_round_on_429_or_under_the_cap() => Check("""
+        class C
+        {
+            async Task<HttpResponseMessage> Send(HttpClient http, int max)
+            {
+                int attempt = 0;
+                {|RG0005:while (true)|}
+                {
+                    var response = await http.GetAsync("/");
+                    if (!response.IsSuccessStatusCode && (response.StatusCode == HttpStatusCode.TooManyRequests || attempt < max))
+                    {
+                        attempt++;
+                        await Task.Delay(Random.Shared.Next(1000));
+                        continue;
+                    }
+                    return response;
+                }
+            }
+        }
+        """);
+
+    [Fact]
     public Task Recursion_filter_status_or_count() => Check("""
         class C
         {
@@ -493,6 +515,28 @@ public class RG0005ConditionPolarityTests : LoopTestBase
                     catch (HttpRequestException) { attempt++; await Task.Delay(Random.Shared.Next(1000), ct); }
                 }
                 throw new TimeoutException();
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Failed_status_branch_that_goes_round_on_429_under_the_cap() => Check("""
+        class C
+        {
+            async Task<HttpResponseMessage> Send(HttpClient http, int max)
+            {
+                int attempt = 0;
+                while (true)
+                {
+                    var response = await http.GetAsync("/");
+                    if (!response.IsSuccessStatusCode && (response.StatusCode == HttpStatusCode.TooManyRequests && attempt < max))
+                    {
+                        attempt++;
+                        await Task.Delay(Random.Shared.Next(1000));
+                        continue;
+                    }
+                    return response;
+                }
             }
         }
         """);
