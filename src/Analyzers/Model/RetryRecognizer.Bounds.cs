@@ -200,7 +200,7 @@ internal sealed partial class RetryRecognizer
     /// `status == 429 || attempt &lt; 3` as a condition for another attempt retries a 429 forever, `status == 429
     /// &amp;&amp; attempt &lt; 3` does not. An exit condition is the dual: `||` exits when either side does.
     /// </summary>
-    private static BoundKind? Polar(IOperation condition, bool exits, Func<IOperation, BoundKind?> part)
+    private BoundKind? Polar(IOperation condition, bool exits, Func<IOperation, BoundKind?> part)
     {
         condition = Unwrap(condition);
         if (condition is IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } not)
@@ -220,11 +220,40 @@ internal sealed partial class RetryRecognizer
                 return left is null ? right : right is null ? left : Stronger(left.Value, right.Value);
             }
 
-            // Both sides must end it.
-            return left is null || right is null ? null : Weaker(left.Value, right.Value);
+            // Both sides must end it. Next to a bound, a test of the response (its status, a success flag) ends
+            // nothing; a part the analysis cannot read (`lastError is not null`) may: unknown, no report.
+            if (left is { } l && right is { } r)
+            {
+                return Weaker(l, r);
+            }
+
+            if (left is null && right is null)
+            {
+                return null;
+            }
+
+            return IsResponseTest(left is null ? logical.LeftOperand : logical.RightOperand) ? null : BoundKind.Unknown;
         }
 
         return part(condition);
+    }
+
+    /// <summary>A test of the response's status or success only, perhaps joined by <c>&amp;&amp;</c>, <c>||</c>, <c>!</c>: it bounds nothing.</summary>
+    private bool IsResponseTest(IOperation condition)
+    {
+        condition = Unwrap(condition);
+        if (_statuses.WhenTrue(condition) is not null || SuccessCheck(condition) is not null)
+        {
+            return true;
+        }
+
+        return condition switch
+        {
+            IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } not => IsResponseTest(not.Operand),
+            IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalAnd or BinaryOperatorKind.ConditionalOr or BinaryOperatorKind.And or BinaryOperatorKind.Or } logical =>
+                IsResponseTest(logical.LeftOperand) && IsResponseTest(logical.RightOperand),
+            _ => false,
+        };
     }
 
     /// <summary>What one part of a condition (no <c>&amp;&amp;</c>, <c>||</c> or <c>!</c> at its top) bounds.</summary>

@@ -610,4 +610,44 @@ public class RG0005ConditionPolarityTests : LoopTestBase
             }
         }
         """);
+
+    [Fact]
+    public Task Exit_on_the_cap_and_a_test_the_analysis_cannot_read_is_left_alone() => Check("""
+        class C
+        {
+            async Task<string> Get(HttpClient http)
+            {
+                int attempt = 0;
+                Exception? lastError = null;
+                while (true)
+                {
+                    try { return await http.GetStringAsync("/"); }
+                    catch (HttpRequestException e)
+                    {
+                        lastError = e;
+                        if (++attempt >= 3 && lastError is not null) throw lastError;
+                        await Task.Delay(Random.Shared.Next(1000));
+                    }
+                }
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Cap_or_a_setting_in_the_header_is_left_alone() => Check("""
+        class C
+        {
+            public bool KeepTrying { get; set; }
+
+            async Task<string> Get(HttpClient http)
+            {
+                for (int attempt = 0; attempt < 3 || KeepTrying; attempt++)
+                {
+                    try { return await http.GetStringAsync("/"); }
+                    catch (HttpRequestException) { await Task.Delay(Random.Shared.Next(1000)); }
+                }
+                return "";
+            }
+        }
+        """);
 }
