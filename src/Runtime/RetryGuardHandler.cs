@@ -214,7 +214,29 @@ public sealed class RetryGuardHandler : DelegatingHandler
         private async Task<HttpResponseMessage> BufferThenSendAsync(HttpContent content, CancellationToken cancellationToken)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            await content.LoadIntoBufferAsync().ConfigureAwait(false);
+#if NET5_0_OR_GREATER
+            // Buffers the content in place, reading the stream with the caller's token (the copy it returns is dropped).
+            _ = await content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+#else
+            // netstandard2.0 has no way to hand the token to the stream: the wait for the read ends when the caller
+            // cancels, the read itself runs on until its stream ends (its failure then goes unobserved, not thrown).
+            Task load = content.LoadIntoBufferAsync();
+            if (!load.IsCompleted && cancellationToken.CanBeCanceled)
+            {
+                var cancelled = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+                using (cancellationToken.Register(static state => ((TaskCompletionSource<bool>)state!).TrySetResult(true), cancelled))
+                {
+                    if (await Task.WhenAny(load, cancelled.Task).ConfigureAwait(false) != load)
+                    {
+                        _ = load.ContinueWith(static abandoned => _ = abandoned.Exception, CancellationToken.None,
+                            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                        cancellationToken.ThrowIfCancellationRequested();
+                    }
+                }
+            }
+
+            await load.ConfigureAwait(false);
+#endif
             return await _handler.SendOnceAsync(_request, cancellationToken).ConfigureAwait(false);
         }
 

@@ -277,6 +277,11 @@ internal static class SyntaxTriggers
             break;
         }
 
+        if (condition is IsPatternExpressionSyntax test)
+        {
+            return PatternMaySignal(test.Pattern, whenTrue, statusNamesAreFramework);
+        }
+
         if (condition is not BinaryExpressionSyntax binary || !(binary.IsKind(SyntaxKind.EqualsExpression) || binary.IsKind(SyntaxKind.NotEqualsExpression)))
         {
             return true;
@@ -294,6 +299,29 @@ internal static class SyntaxTriggers
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// <c>is</c> patterns: a string constant never tells a status; a constant status below 400, and an <c>or</c> of
+    /// them, tells none when it matches; <c>not</c> turns the side.
+    /// </summary>
+    private static bool PatternMaySignal(PatternSyntax pattern, bool whenTrue, Func<bool> statusNamesAreFramework)
+    {
+        switch (pattern)
+        {
+            case ParenthesizedPatternSyntax parenthesized:
+                return PatternMaySignal(parenthesized.Pattern, whenTrue, statusNamesAreFramework);
+            case UnaryPatternSyntax { RawKind: (int)SyntaxKind.NotPattern } not:
+                return PatternMaySignal(not.Pattern, !whenTrue, statusNamesAreFramework);
+            case ConstantPatternSyntax constant when IsStringLiteral(constant.Expression):
+                return false;
+            case ConstantPatternSyntax constant:
+                return !(whenTrue && IsNonFailureStatus(constant.Expression, statusNamesAreFramework));
+            case BinaryPatternSyntax { RawKind: (int)SyntaxKind.OrPattern } or:
+                return !whenTrue || PatternMaySignal(or.Left, whenTrue, statusNamesAreFramework) || PatternMaySignal(or.Right, whenTrue, statusNamesAreFramework);
+            default:
+                return true;
+        }
     }
 
     private static bool IsStringLiteral(ExpressionSyntax expression) =>

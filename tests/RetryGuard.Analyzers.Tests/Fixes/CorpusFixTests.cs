@@ -39,6 +39,26 @@ public class CorpusFixTests
     }
 
     [Fact]
+    public void The_ordinary_code_of_the_corpus_is_never_bound_by_the_retry_analysis()
+    {
+        // The analyzer's cost on code without retries: its polling loop (waits only on 202), its batch loop (a pause
+        // every item takes), its counting and string-building loops start nothing the retry analysis binds.
+        int loops = 0;
+        foreach (int file in new[] { 1, 2, 4, 5 })
+        {
+            var root = Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(Corpus.File(file, out bool hasShape)).GetRoot();
+            Assert.False(hasShape);
+            foreach (var node in root.DescendantNodes())
+            {
+                loops += node is Microsoft.CodeAnalysis.CSharp.Syntax.WhileStatementSyntax or Microsoft.CodeAnalysis.CSharp.Syntax.CommonForEachStatementSyntax ? 1 : 0;
+                Assert.False(RetryGuard.Analyzers.Model.SyntaxTriggers.IsRetryTrigger(node, () => true), $"file {file} binds:\n{node}");
+            }
+        }
+
+        Assert.True(loops >= 4 * 4, $"only {loops} loops in the ordinary corpus files");
+    }
+
+    [Fact]
     public async Task The_corpus_gives_the_fixes_work()
     {
         // A check that cannot pass vacuously: the shapes carry diagnostics that fixes are offered for.

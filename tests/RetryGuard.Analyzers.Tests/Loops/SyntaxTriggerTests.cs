@@ -100,6 +100,45 @@ public sealed class SyntaxTriggerTests
         """));
 
     [Fact]
+    public void Poll_on_a_pattern_of_success_statuses_is_not_bound() => Assert.False(Triggers("""
+        public async Task<HttpResponseMessage> Poll(string location)
+        {
+            while (true)
+            {
+                var response = await http.GetAsync(location);
+                if (response.StatusCode is (HttpStatusCode.Accepted or HttpStatusCode.Created)) { await Task.Delay(2000); continue; }
+                return response;
+            }
+        }
+        """));
+
+    [Fact]
+    public void Poll_that_leaves_on_a_pattern_of_anything_but_204_is_not_bound() => Assert.False(Triggers("""
+        public async Task<HttpResponseMessage> Poll(string location)
+        {
+            while (true)
+            {
+                var response = await http.GetAsync(location);
+                if (response.StatusCode is not HttpStatusCode.NoContent) return response;
+                await Task.Delay(1000);
+            }
+        }
+        """));
+
+    [Fact]
+    public void Poll_on_a_pattern_of_job_states_is_not_bound() => Assert.False(Triggers("""
+        public async Task<Job> Poll(string location)
+        {
+            while (true)
+            {
+                var job = await ReadJobAsync(await http.GetAsync(location));
+                if (job.State is not "done") { await Task.Delay(500); continue; }
+                return job;
+            }
+        }
+        """));
+
+    [Fact]
     public void Batch_whose_pause_every_item_takes_is_not_bound() => Assert.False(Triggers("""
         public async Task SendAll(string[] prompts)
         {
@@ -141,6 +180,32 @@ public sealed class SyntaxTriggerTests
                     continue;
                 }
                 return response;
+            }
+        }
+        """));
+
+    [Fact]
+    public void Wait_on_a_pattern_that_is_not_202_is_bound() => Assert.True(Triggers("""
+        public async Task<HttpResponseMessage> Send(string location)
+        {
+            while (true)
+            {
+                var response = await http.GetAsync(location);
+                if (response.StatusCode is not HttpStatusCode.Accepted) { await Task.Delay(2000); continue; }
+                return response;
+            }
+        }
+        """));
+
+    [Fact]
+    public void Wait_after_leaving_on_a_pattern_that_is_not_all_success_is_bound() => Assert.True(Triggers("""
+        public async Task<HttpResponseMessage> Send(string location)
+        {
+            while (true)
+            {
+                var response = await http.GetAsync(location);
+                if (response.StatusCode is HttpStatusCode.OK or HttpStatusCode.BadRequest) return response;
+                await Task.Delay(2000);
             }
         }
         """));
