@@ -73,23 +73,24 @@ internal sealed partial class RetryRecognizer
             {
                 // A guard bounds the recursion when it implies the parameter's test: the branch or catch that makes the
                 // call must hold for another attempt; one that leaves without it is an exit.
-                bool bounded = operation switch
+                var guarded = operation switch
                 {
                     IConditionalOperation { Condition: { } guard } conditional when Within(call, conditional.WhenTrue) =>
-                        Polar(guard, exits: false, Part) is not null,
+                        Polar(guard, exits: false, Part),
                     IConditionalOperation { Condition: { } guard } conditional when Within(call, conditional.WhenFalse) =>
-                        Polar(guard, exits: true, Part) is not null,
+                        Polar(guard, exits: true, Part),
                     IConditionalOperation { Condition: { } guard } conditional =>
-                        (ContainsExit(conditional.WhenTrue, null) && Polar(guard, exits: true, Part) is not null) ||
-                        (ContainsExit(conditional.WhenFalse, null) && Polar(guard, exits: false, Part) is not null),
+                        (ContainsExit(conditional.WhenTrue, null) ? Polar(guard, exits: true, Part) : null) ??
+                        (ContainsExit(conditional.WhenFalse, null) ? Polar(guard, exits: false, Part) : null),
                     ICatchClauseOperation { Filter: { } filter } clause =>
-                        Polar(filter, exits: !Within(call, clause.Handler), Part) is not null,
-                    _ => false,
+                        Polar(filter, exits: !Within(call, clause.Handler), Part),
+                    _ => null,
                 };
 
-                if (bounded)
+                if (guarded is { } bound)
                 {
-                    return new RetryBound(kind, null);
+                    // Unknown where the parameter's test is joined to a part the analysis cannot read.
+                    return new RetryBound(bound, null);
                 }
             }
         }

@@ -650,4 +650,22 @@ public class RG0005ConditionPolarityTests : LoopTestBase
             }
         }
         """);
+
+    [Fact]
+    public Task Recursion_count_or_a_setting_is_left_alone() => Check("""
+        class C
+        {
+            public bool RetryForever { get; set; }
+
+            async Task<string> Get(HttpClient http, int retries = 3)
+            {
+                try { return await http.GetStringAsync("/"); }
+                catch (HttpRequestException) when (retries > 0 || RetryForever)
+                {
+                    await Task.Delay(Random.Shared.Next(1000));
+                    return await Get(http, retries - 1);
+                }
+            }
+        }
+        """);
 }
