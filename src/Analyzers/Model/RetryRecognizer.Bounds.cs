@@ -21,7 +21,7 @@ internal sealed partial class RetryRecognizer
         var modified = ModifiedSymbols(loop);
         var condition = LoopCondition(loop);
         if (condition is not null && !(condition.ConstantValue is { HasValue: true, Value: true }) &&
-            ConditionBound(condition, modified) is { } kind)
+            ConditionBound(condition, modified, exits: false) is { } kind)
         {
             // The loop's own condition ends it: a counter, a deadline, a flag — or a token (unknown).
             return new RetryBound(kind, null);
@@ -67,17 +67,30 @@ internal sealed partial class RetryRecognizer
                 continue;
             }
 
+            var kind = oneShot ? BoundKind.OneShot : BoundKind.AttemptCap;
+            BoundKind? Part(IOperation part) => References(part, own) ? kind : null;
             foreach (var operation in OperationWalk.Descendants(body, intoFunctions: false))
             {
-                if (operation is IConditionalOperation { Condition: { } guard } conditional &&
-                    References(guard, own) && (ContainsExit(conditional.WhenTrue, null) || ContainsExit(conditional.WhenFalse, null)))
+                // A guard bounds the recursion when it implies the parameter's test: the branch or catch that makes the
+                // call must hold for another attempt; one that leaves without it is an exit.
+                var guarded = operation switch
                 {
-                    return new RetryBound(oneShot ? BoundKind.OneShot : BoundKind.AttemptCap, null);
-                }
+                    IConditionalOperation { Condition: { } guard } conditional when Within(call, conditional.WhenTrue) =>
+                        Polar(guard, exits: false, Part),
+                    IConditionalOperation { Condition: { } guard } conditional when Within(call, conditional.WhenFalse) =>
+                        Polar(guard, exits: true, Part),
+                    IConditionalOperation { Condition: { } guard } conditional =>
+                        (ContainsExit(conditional.WhenTrue, null) ? Polar(guard, exits: true, Part) : null) ??
+                        (ContainsExit(conditional.WhenFalse, null) ? Polar(guard, exits: false, Part) : null),
+                    ICatchClauseOperation { Filter: { } filter } clause =>
+                        Polar(filter, exits: !Within(call, clause.Handler), Part),
+                    _ => null,
+                };
 
-                if (operation is ICatchClauseOperation { Filter: { } filter } && References(filter, own))
+                if (guarded is { } bound)
                 {
-                    return new RetryBound(oneShot ? BoundKind.OneShot : BoundKind.AttemptCap, null);
+                    // Unknown where the parameter's test is joined to a part the analysis cannot read.
+                    return new RetryBound(bound, null);
                 }
             }
         }
@@ -89,6 +102,9 @@ internal sealed partial class RetryRecognizer
             call.Syntax.GetLocation(),
             "'" + containing.Name + "' calls itself again on failure with no decreasing retry count");
     }
+
+    private static bool Within(IOperation operation, IOperation? region) =>
+        region is not null && region.Syntax.Span.Contains(operation.Syntax.Span);
 
     private RetryBound RegionBound(IOperation body, TextSpan region, Location location, string detail)
     {
@@ -116,23 +132,22 @@ internal sealed partial class RetryRecognizer
         RetryBound? unknown = null;
         foreach (var operation in operations)
         {
-            IOperation? guard = operation switch
+            var kind = operation switch
             {
-                IConditionalOperation { Condition: { } condition } conditional
-                    when ContainsExit(conditional.WhenTrue, loop) || ContainsExit(conditional.WhenFalse, loop) => condition,
-                ICatchClauseOperation { Filter: { } filter } => filter,
+                IConditionalOperation conditional => GuardBound(conditional, modified, loop),
+                ICatchClauseOperation { Filter: { } filter } clause => ConditionBound(filter, modified, exits: GivesUp(clause.Handler, loop)),
                 _ => null,
             };
 
-            if (guard is not null && ConditionBound(guard, modified) is { } kind)
+            if (kind is { } found)
             {
-                if (kind == BoundKind.Unknown)
+                if (found == BoundKind.Unknown)
                 {
                     unknown = RetryBound.Unknown;
                     continue;
                 }
 
-                return new RetryBound(kind, null);
+                return new RetryBound(found, null);
             }
 
             if (operation is IInvocationOperation { TargetMethod.Name: "ThrowIfCancellationRequested" })
@@ -146,20 +161,105 @@ internal sealed partial class RetryRecognizer
     }
 
     /// <summary>
-    /// What a condition bounds: a deadline (elapsed time), a cap (a counter compared), a one-shot flag, unknown (a
-    /// cancellation token), or null when it bounds nothing (a status or success check).
+    /// What an <c>if</c> bounds. Its condition is an exit condition when the true branch leaves
+    /// (<c>if (++attempt &gt;= max) throw;</c>) and a condition for another attempt when the false branch leaves
+    /// or the true branch jumps back to a leave (<c>if (attempt &lt; max) { ...; continue; } throw;</c>).
     /// </summary>
-    private BoundKind? ConditionBound(IOperation condition, HashSet<ISymbol> modified)
+    private BoundKind? GuardBound(IConditionalOperation conditional, HashSet<ISymbol> modified, ILoopOperation? loop)
     {
-        // `e.StatusCode is null && attempt < MaxAttempts`: a status test joined to a counter test bounds by the
-        // counter, so each side of && / || is judged on its own.
-        if (condition is IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalAnd or BinaryOperatorKind.ConditionalOr } logical)
+        bool leavesWhenTrue = ContainsExit(conditional.WhenTrue, loop);
+        bool leavesWhenFalse = ContainsExit(conditional.WhenFalse, loop) ||
+            (loop is not null && conditional.WhenFalse is null && conditional.Parent is IBlockOperation block &&
+             JumpsBack(conditional.WhenTrue, loop) && After(block, conditional, loop) == Next.Exit);
+
+        var whenTrue = leavesWhenTrue ? ConditionBound(conditional.Condition, modified, exits: true) : null;
+        var whenFalse = leavesWhenFalse ? ConditionBound(conditional.Condition, modified, exits: false) : null;
+        return whenTrue is null ? whenFalse : whenFalse is null ? whenTrue : Stronger(whenTrue.Value, whenFalse.Value);
+    }
+
+    /// <summary>A branch that cannot complete and goes to the next attempt of the loop.</summary>
+    private bool JumpsBack(IOperation branch, ILoopOperation loop) => !EndReachable(branch) && MayGoRound(branch, loop);
+
+    /// <summary>
+    /// A catch block that gives up: it cannot complete and does not go round again. Its filter is then an exit
+    /// condition; any other catch's filter must hold for another attempt.
+    /// </summary>
+    private bool GivesUp(IBlockOperation handler, ILoopOperation? loop) => !EndReachable(handler) && !MayGoRound(handler, loop);
+
+    /// <summary>
+    /// What a condition bounds: a deadline (elapsed time), a cap (a counter compared), a one-shot flag, unknown (a
+    /// cancellation token), or null when it bounds nothing (a status or success check). With
+    /// <paramref name="exits"/> the retrying stops when the condition holds (<c>if (cond) throw;</c>); without it
+    /// the condition must hold for another attempt (a loop condition, a catch filter).
+    /// </summary>
+    private BoundKind? ConditionBound(IOperation condition, HashSet<ISymbol> modified, bool exits) =>
+        Polar(condition, exits, part => PartBound(part, modified));
+
+    /// <summary>
+    /// What a condition made of parts joined by <c>&amp;&amp;</c>, <c>||</c> and <c>!</c> bounds, given what each part
+    /// bounds. A counter test joined to a status test ends the retrying only when the counter alone can end it:
+    /// `status == 429 || attempt &lt; 3` as a condition for another attempt retries a 429 forever, `status == 429
+    /// &amp;&amp; attempt &lt; 3` does not. An exit condition is the dual: `||` exits when either side does.
+    /// </summary>
+    private BoundKind? Polar(IOperation condition, bool exits, Func<IOperation, BoundKind?> part)
+    {
+        condition = Unwrap(condition);
+        if (condition is IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } not)
         {
-            var left = ConditionBound(logical.LeftOperand, modified);
-            var right = ConditionBound(logical.RightOperand, modified);
-            return left is null ? right : right is null ? left : Stronger(left.Value, right.Value);
+            return Polar(not.Operand, !exits, part);
         }
 
+        if (condition is IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalAnd or BinaryOperatorKind.ConditionalOr or BinaryOperatorKind.And or BinaryOperatorKind.Or } logical &&
+            logical.Type?.SpecialType == SpecialType.System_Boolean)
+        {
+            bool isAnd = logical.OperatorKind is BinaryOperatorKind.ConditionalAnd or BinaryOperatorKind.And;
+            var left = Polar(logical.LeftOperand, exits, part);
+            var right = Polar(logical.RightOperand, exits, part);
+            if (isAnd != exits)
+            {
+                // Either side alone ends the retrying.
+                return left is null ? right : right is null ? left : Stronger(left.Value, right.Value);
+            }
+
+            // Both sides must end it. Next to a bound, a test of the response (its status, a success flag) ends
+            // nothing; a part the analysis cannot read (`lastError is not null`) may: unknown, no report.
+            if (left is { } l && right is { } r)
+            {
+                return Weaker(l, r);
+            }
+
+            if (left is null && right is null)
+            {
+                return null;
+            }
+
+            return IsResponseTest(left is null ? logical.LeftOperand : logical.RightOperand) ? null : BoundKind.Unknown;
+        }
+
+        return part(condition);
+    }
+
+    /// <summary>A test of the response's status or success only, perhaps joined by <c>&amp;&amp;</c>, <c>||</c>, <c>!</c>: it bounds nothing.</summary>
+    private bool IsResponseTest(IOperation condition)
+    {
+        condition = Unwrap(condition);
+        if (_statuses.WhenTrue(condition) is not null || SuccessCheck(condition) is not null)
+        {
+            return true;
+        }
+
+        return condition switch
+        {
+            IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } not => IsResponseTest(not.Operand),
+            IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalAnd or BinaryOperatorKind.ConditionalOr or BinaryOperatorKind.And or BinaryOperatorKind.Or } logical =>
+                IsResponseTest(logical.LeftOperand) && IsResponseTest(logical.RightOperand),
+            _ => false,
+        };
+    }
+
+    /// <summary>What one part of a condition (no <c>&amp;&amp;</c>, <c>||</c> or <c>!</c> at its top) bounds.</summary>
+    private BoundKind? PartBound(IOperation condition, HashSet<ISymbol> modified)
+    {
         if (_statuses.WhenTrue(condition) is not null || SuccessCheck(condition) is not null)
         {
             return null;
@@ -213,6 +313,9 @@ internal sealed partial class RetryRecognizer
 
         return Rank(a) >= Rank(b) ? a : b;
     }
+
+    /// <summary>Of two bounds that must both hold, the one that ends the retrying last.</summary>
+    private static BoundKind Weaker(BoundKind a, BoundKind b) => Stronger(a, b) == a ? b : a;
 
     private static IEnumerable<IOperation> Self(IOperation operation)
     {

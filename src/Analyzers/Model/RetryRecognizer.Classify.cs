@@ -200,7 +200,7 @@ internal sealed partial class RetryRecognizer
         var classification = new Classification();
         if (viaCatch && attemptTry is not null)
         {
-            if (!HasRemoteCall(attemptTry.Body) || (scope.Loop is { } loop && !SuccessLeaves(attemptTry.Body, loop)))
+            if (!HasRemoteCall(attemptTry.Body) || (scope.Loop is { } loop && !SuccessLeaves(attemptTry, loop)))
             {
                 return null;
             }

@@ -98,12 +98,15 @@ internal sealed partial class RetryRecognizer
     }
 
     /// <summary>
-    /// The attempt ends the loop when it succeeds: it returns, breaks out, cannot complete, or sets something the
-    /// loop condition reads (a success flag, the result). A worker loop that goes round after success is no retry.
+    /// The attempt ends the loop when it succeeds: it returns, breaks out, cannot complete, sets something the
+    /// loop condition reads (a success flag, the result), or is followed in the loop body by a statement that
+    /// leaves for sure (<c>try { text = await ...; } catch { ...; continue; } break;</c>). A worker loop that goes
+    /// round after success is no retry.
     /// </summary>
-    private bool SuccessLeaves(IOperation attempt, ILoopOperation loop)
+    private bool SuccessLeaves(ITryOperation attemptTry, ILoopOperation loop)
     {
-        if (!EndReachable(attempt))
+        var attempt = attemptTry.Body;
+        if (!EndReachable(attempt) || LeavesAfter(attemptTry, loop))
         {
             return true;
         }
@@ -136,6 +139,85 @@ internal sealed partial class RetryRecognizer
                 case IAssignmentOperation assignment when ReferencedSymbol(assignment.Target) is { } target && conditionSymbols.Contains(target):
                     return true;
                 case IIncrementOrDecrementOperation increment when ReferencedSymbol(increment.Target) is { } counter && conditionSymbols.Contains(counter):
+                    return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Whether whatever follows <paramref name="statement"/> up to the end of the loop body leaves the loop for
+    /// sure: a return, a throw, a break of this loop, or a statement that cannot complete, met before anything that
+    /// may go round again. A conditional exit (<c>if (done) break;</c>) does not count, nor does a break of a nested
+    /// loop or switch; a statement that may continue this loop ends the search.
+    /// </summary>
+    private bool LeavesAfter(IOperation statement, ILoopOperation loop)
+    {
+        var current = statement;
+        while (!ReferenceEquals(current, loop.Body))
+        {
+            var parent = current.Parent;
+            switch (parent)
+            {
+                case IBlockOperation block:
+                    bool after = false;
+                    foreach (var next in block.Operations)
+                    {
+                        if (!after)
+                        {
+                            after = ReferenceEquals(next, current);
+                            continue;
+                        }
+
+                        if (MayGoRound(next, loop))
+                        {
+                            return false;
+                        }
+
+                        if (!EndReachable(next))
+                        {
+                            return true;
+                        }
+                    }
+
+                    break;
+                case IConditionalOperation conditional when !ReferenceEquals(conditional.Condition, current):
+                case IUsingOperation:
+                case ILockOperation:
+                case ILabeledOperation:
+                case ITryOperation:
+                case ICatchClauseOperation:
+                    break;
+                default:
+                    // A nested loop, a switch section, a lambda: its exits are not this loop's.
+                    return false;
+            }
+
+            if (parent is null)
+            {
+                return false;
+            }
+
+            current = parent;
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Code that may start the next attempt: a continue of the loop, a goto, and outside a loop a return (it may
+    /// return the recursive call).
+    /// </summary>
+    private static bool MayGoRound(IOperation code, ILoopOperation? loop)
+    {
+        foreach (var node in Self(code))
+        {
+            switch (node)
+            {
+                case IBranchOperation { BranchKind: BranchKind.Continue } jump when loop is not null && ReferenceEquals(jump.Target, loop.ContinueLabel):
+                case IBranchOperation { BranchKind: BranchKind.GoTo }:
+                case IReturnOperation when loop is null:
                     return true;
             }
         }

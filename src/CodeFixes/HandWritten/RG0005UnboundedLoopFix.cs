@@ -29,8 +29,10 @@ namespace RetryGuard.CodeFixes;
 /// A <c>do { ... } while (true);</c> loop is the same retry and gets the same cap. A <c>goto</c> retry (a label on a
 /// <c>try</c> whose catches jump back to it) keeps its shape: <c>int attempt = 1;</c> before the label, each catch that
 /// jumps back gets <c>when (attempt &lt; MaxAttempts)</c> and counts the attempt before its <c>goto</c>.
-/// No fix for other shapes (<c>continue</c> retries, several exits, recursion — bounding it would change the method's
-/// signature — or a <c>goto</c> from anywhere else).
+/// A catch that retries by a final <c>continue</c> (<c>try { text = await ...; } catch (...) { ...; continue; } break;</c>)
+/// gets the same filter, where every <c>continue</c> of the loop ends a catch of that one try and its success leaves the
+/// loop. No fix for other shapes (other <c>continue</c> retries, several exits, recursion — bounding it would change the
+/// method's signature — or a <c>goto</c> from anywhere else).
 /// </summary>
 public sealed class RG0005UnboundedLoopFix : DocumentBatchFix
 {
@@ -104,9 +106,14 @@ public sealed class RG0005UnboundedLoopFix : DocumentBatchFix
                 _ => null,
             };
             if (loop is null || body is null || loop.SpanStart != diagnostic.Location.SourceSpan.Start ||
-                loop.Parent is not BlockSyntax || body.Statements.Count == 0 || JumpsBack(body, loop))
+                loop.Parent is not BlockSyntax || body.Statements.Count == 0 || Continues(body, loop) is not { } continues)
             {
                 return null;
+            }
+
+            if (continues.Count > 0)
+            {
+                return ContinuingCatches(body, loop, continues, model) is { } continuing ? new Plan(loop, body, continuing, exit: null) : null;
             }
 
             // Exception retries: the body ends in a try that leaves the loop on success; its catches loop back.
@@ -194,24 +201,66 @@ public sealed class RG0005UnboundedLoopFix : DocumentBatchFix
                 : clause.WithFilter(filter);
         }
 
-        /// <summary>A continue or goto of this loop's body: another way back that the cap would not see.</summary>
-        private static bool JumpsBack(BlockSyntax body, StatementSyntax loop)
+        /// <summary>The continues of this loop in its body; null when a goto could jump back where the cap would not see.</summary>
+        private static List<ContinueStatementSyntax>? Continues(BlockSyntax body, StatementSyntax loop)
         {
+            var continues = new List<ContinueStatementSyntax>();
             foreach (var node in body.DescendantNodes(n => n is not (AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax)))
             {
                 if (node is GotoStatementSyntax)
                 {
-                    return true;
+                    return null;
                 }
 
                 if (node is ContinueStatementSyntax jump &&
                     jump.Ancestors().FirstOrDefault(a => a is WhileStatementSyntax or ForStatementSyntax or ForEachStatementSyntax or DoStatementSyntax) == loop)
                 {
-                    return true;
+                    continues.Add(jump);
                 }
             }
 
-            return false;
+            return continues;
+        }
+
+        /// <summary>
+        /// <c>try { text = await ...; } catch (...) { ...; continue; } break;</c>: every continue of the loop ends a catch
+        /// of one try of the body, and on success what follows that try leaves the loop for sure. Those catches are
+        /// the retries that get the cap; a catch that falls through leaves with the success path. Null for any other
+        /// shape.
+        /// </summary>
+        private static List<CatchClauseSyntax>? ContinuingCatches(BlockSyntax body, StatementSyntax loop, List<ContinueStatementSyntax> continues, SemanticModel model)
+        {
+            var catches = new List<CatchClauseSyntax>();
+            foreach (var jump in continues)
+            {
+                if (jump.Parent is not BlockSyntax { Parent: CatchClauseSyntax clause } block || block.Statements.Last() != jump ||
+                    clause.Parent is not TryStatementSyntax { Parent: BlockSyntax owner } attempt || owner != body ||
+                    (catches.Count > 0 && catches[0].Parent != attempt))
+                {
+                    return null;
+                }
+
+                if (!catches.Contains(clause))
+                {
+                    catches.Add(clause);
+                }
+            }
+
+            var tryStatement = (TryStatementSyntax)catches[0].Parent!;
+            var after = body.Statements.Skip(body.Statements.IndexOf(tryStatement) + 1);
+            if (!after.Any(statement => !SyntaxFlow.EndReachable(model, statement)))
+            {
+                // Nothing after the try leaves: the try itself must leave on success, and a catch that falls through
+                // goes round too.
+                if (SyntaxFlow.EndReachable(model, tryStatement.Block))
+                {
+                    return null;
+                }
+
+                catches.AddRange(tryStatement.Catches.Where(c => !catches.Contains(c) && SyntaxFlow.EndReachable(model, c.Block)));
+            }
+
+            return catches;
         }
 
         /// <summary>

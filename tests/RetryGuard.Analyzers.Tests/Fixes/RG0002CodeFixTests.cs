@@ -76,6 +76,50 @@ public class RG0002CodeFixTests
         """);
 
     [Fact]
+    public Task Catch_that_continues_before_the_break_is_narrowed() => Fix("""
+        using System;
+        using System.Net.Http;
+        using System.Threading.Tasks;
+
+        class C
+        {
+            async Task<string> Get(HttpClient http, string url)
+            {
+                string text = "";
+                for (int attempt = 0; attempt < 3; attempt++)
+                {
+                    try { text = await http.GetStringAsync(url); }
+                    {|RG0002:catch (HttpRequestException)|} { await Task.Delay(Random.Shared.Next(1000)); continue; }
+                    break;
+                }
+
+                return text;
+            }
+        }
+        """, """
+        using System;
+        using System.Net.Http;
+        using System.Threading.Tasks;
+        using RetryGuard;
+
+        class C
+        {
+            async Task<string> Get(HttpClient http, string url)
+            {
+                string text = "";
+                for (int attempt = 0; attempt < 3; attempt++)
+                {
+                    try { text = await http.GetStringAsync(url); }
+                    catch (HttpRequestException e) when (e.StatusCode is null || HttpStatusPolicy.IsRetryable(e.StatusCode.Value)) { await Task.Delay(Random.Shared.Next(1000)); continue; }
+                    break;
+                }
+
+                return text;
+            }
+        }
+        """);
+
+    [Fact]
     public Task No_catch_fix_when_failed_statuses_also_fall_through_the_try() => Fix(FallThrough, FallThrough);
 
     private const string FallThrough = """

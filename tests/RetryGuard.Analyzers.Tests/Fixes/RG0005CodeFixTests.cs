@@ -214,6 +214,213 @@ public class RG0005CodeFixTests
         """);
 
     [Fact]
+    public Task A_catch_that_continues_before_a_break_gets_the_cap() => Fix("""
+        using System;
+        using System.Net.Http;
+        using System.Threading.Tasks;
+
+        class C
+        {
+            async Task<string> Get(HttpClient http, string url)
+            {
+                string text;
+                {|RG0005:while (true)|}
+                {
+                    try
+                    {
+                        text = await http.GetStringAsync(url);
+                    }
+                    catch (HttpRequestException)
+                    {
+                        await Task.Delay(Random.Shared.Next(1000));
+                        continue;
+                    }
+                    catch (TimeoutException)
+                    {
+                        text = "";
+                    }
+
+                    break;
+                }
+
+                return text;
+            }
+        }
+        """, """
+        using System;
+        using System.Net.Http;
+        using System.Threading.Tasks;
+
+        class C
+        {
+            async Task<string> Get(HttpClient http, string url)
+            {
+                string text;
+                const int MaxAttempts = 5;
+                for (int attempt = 1; ; attempt++)
+                {
+                    try
+                    {
+                        text = await http.GetStringAsync(url);
+                    }
+                    catch (HttpRequestException) when (attempt < MaxAttempts)
+                    {
+                        await Task.Delay(Random.Shared.Next(1000));
+                        continue;
+                    }
+                    catch (TimeoutException)
+                    {
+                        text = "";
+                    }
+
+                    break;
+                }
+
+                return text;
+            }
+        }
+        """);
+
+    [Fact]
+    public Task A_do_loop_whose_catches_continue_or_fall_through_caps_both() => Fix("""
+        using System;
+        using System.Net.Http;
+        using System.Threading.Tasks;
+
+        class C
+        {
+            async Task<string> Get(HttpClient http)
+            {
+                {|RG0005:do|}
+                {
+                    try
+                    {
+                        return await http.GetStringAsync("/");
+                    }
+                    catch (HttpRequestException)
+                    {
+                        await Task.Delay(Random.Shared.Next(1000));
+                        continue;
+                    }
+                    catch (TimeoutException)
+                    {
+                        await Task.Delay(Random.Shared.Next(1000));
+                    }
+                } while (true);
+            }
+        }
+        """, """
+        using System;
+        using System.Net.Http;
+        using System.Threading.Tasks;
+
+        class C
+        {
+            async Task<string> Get(HttpClient http)
+            {
+                const int MaxAttempts = 5;
+                for (int attempt = 1; ; attempt++)
+                {
+                    try
+                    {
+                        return await http.GetStringAsync("/");
+                    }
+                    catch (HttpRequestException) when (attempt < MaxAttempts)
+                    {
+                        await Task.Delay(Random.Shared.Next(1000));
+                        continue;
+                    }
+                    catch (TimeoutException) when (attempt < MaxAttempts)
+                    {
+                        await Task.Delay(Random.Shared.Next(1000));
+                    }
+                }
+            }
+        }
+        """);
+
+    [Fact]
+    public Task No_fix_when_the_continue_is_not_the_end_of_the_catch() => NoFix("""
+        using System;
+        using System.Net;
+        using System.Net.Http;
+        using System.Threading.Tasks;
+
+        class C
+        {
+            async Task<string> Get(HttpClient http, int max)
+            {
+                int attempt = 0;
+                {|RG0005:while (true)|}
+                {
+                    try { return await http.GetStringAsync("/"); }
+                    catch (HttpRequestException e)
+                    {
+                        if (e.StatusCode == HttpStatusCode.TooManyRequests || attempt < max)
+                        {
+                            attempt++;
+                            await Task.Delay(Random.Shared.Next(1000));
+                            continue;
+                        }
+                        throw;
+                    }
+                }
+            }
+        }
+        """);
+
+    [Fact]
+    public Task No_fix_when_a_status_check_also_continues_besides_the_catch() => NoFix("""
+        using System;
+        using System.Net;
+        using System.Net.Http;
+        using System.Threading.Tasks;
+
+        class C
+        {
+            async Task<string> Get(HttpClient http, string url)
+            {
+                string text;
+                {|RG0005:while (true)|}
+                {
+                    using var response = await http.GetAsync(url);
+                    if (response.StatusCode == HttpStatusCode.ServiceUnavailable) { await Task.Delay(Random.Shared.Next(1000)); continue; }
+                    try { text = await response.EnsureSuccessStatusCode().Content.ReadAsStringAsync(); }
+                    catch (HttpRequestException) { await Task.Delay(Random.Shared.Next(1000)); continue; }
+                    break;
+                }
+
+                return text;
+            }
+        }
+        """);
+
+    [Fact]
+    public Task No_fix_for_a_do_loop_whose_condition_is_a_status_or_a_counter() => NoFix("""
+        using System;
+        using System.Net;
+        using System.Net.Http;
+        using System.Threading.Tasks;
+
+        class C
+        {
+            async Task<HttpResponseMessage> Send(HttpClient http)
+            {
+                int attempt = 0;
+                HttpResponseMessage response;
+                {|RG0005:do|}
+                {
+                    response = await http.GetAsync("/");
+                    if (response.IsSuccessStatusCode) return response;
+                    attempt++;
+                    await Task.Delay(Random.Shared.Next(1000));
+                } while (response.StatusCode == HttpStatusCode.TooManyRequests || attempt < 3);
+                return response;
+            }
+        }
+        """);
+
+    [Fact]
     public Task No_fix_for_an_unbounded_recursive_retry() => NoFix("""
         using System.Net.Http;
         using System.Threading.Tasks;
