@@ -30,6 +30,15 @@ if (args.Length > 0 && args[0] == "time")
     return;
 }
 
+if (args.Length > 0 && args[0] == "report")
+{
+    // The analyzers' own execution time as the compiler reports it (dotnet build -p:ReportAnalyzer=true).
+    CorpusCheck.Report(
+        args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 300,
+        args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 5);
+    return;
+}
+
 if (args.Length > 0 && args[0] == "profile")
 {
     CorpusCheck.Profile(
@@ -181,6 +190,72 @@ internal static class CorpusCheck
             (double ms, double allocated, int count) = Measure(() => Analysis.Run(Analysis.Compile(corpus.Trees, Analysis.References), [analyzer]).Length);
             Console.WriteLine($"only {analyzer.GetType().Name}: {ms:N0} ms CPU, {allocated / 1e6:N0} MB ({count} diagnostics)");
         }
+    }
+
+    /// <summary>
+    /// The time spent inside each analyzer's callbacks, as the analyzer driver measures it for
+    /// <c>-p:ReportAnalyzer=true</c> (<c>logAnalyzerExecutionTime</c>), next to the compile's CPU time, over
+    /// <paramref name="rounds"/> rounds after a warm-up; with a baseline build loaded, its analyzers in the same rounds.
+    /// Unlike the difference of two whole compilations, it does not carry the compile's own noise.
+    /// </summary>
+    public static void Report(int files, int rounds)
+    {
+        Corpus.Files corpus = Corpus.Build(files);
+        var builds = new List<(string Build, ImmutableArray<DiagnosticAnalyzer> Analyzers)> { ("this build", Analysis.RetryGuardAnalyzers) };
+        if (Analysis.BaselineBuildAnalyzers is { } baseline)
+        {
+            builds.Add(("baseline build", baseline));
+        }
+
+        var compile = new List<double>();
+        var times = new Dictionary<string, List<double>>();
+        for (int round = 0; round <= rounds; round++)
+        {
+            (double ms, _, _) = Measure(() => Analysis.Compile(corpus.Trees, Analysis.References).GetDiagnostics().Length);
+            foreach ((string build, ImmutableArray<DiagnosticAnalyzer> analyzers) in builds)
+            {
+                var measured = Analysis.ExecutionTimes(Analysis.Compile(corpus.Trees, Analysis.References), analyzers).ToList();
+                if (round == 0)
+                {
+                    continue;
+                }
+
+                foreach ((string analyzer, double analyzerMs) in measured.Append(("all", measured.Sum(m => m.Milliseconds))))
+                {
+                    string key = $"{build}: {analyzer}";
+                    (times.TryGetValue(key, out var list) ? list : times[key] = []).Add(analyzerMs);
+                }
+            }
+
+            if (round > 0)
+            {
+                compile.Add(ms);
+            }
+
+            Console.WriteLine(round == 0 ? "warm-up round done" : $"round {round} of {rounds} done");
+        }
+
+        static double Median(List<double> values)
+        {
+            var sorted = values.OrderBy(v => v).ToList();
+            return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+        }
+
+        double compiler = Median(compile);
+        StringBuilder text = new();
+        text.AppendLine(CultureInfo.InvariantCulture,
+            $"Corpus: {files:N0} files, {corpus.Lines:N0} lines; compile (compiler only) {compiler:N0} ms CPU, median of {rounds} rounds ({compile.Min():N0}–{compile.Max():N0} ms)");
+        text.AppendLine();
+        text.AppendLine("| Analyzer | Execution time (median) | min–max | Share of compile time | Per 1,000 lines |");
+        text.AppendLine("|---|---:|---:|---:|---:|");
+        foreach ((string key, List<double> values) in times)
+        {
+            double median = Median(values);
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"| {key} | {median:N0} ms | {values.Min():N0}–{values.Max():N0} ms | {median / compiler:P2} | {median / (corpus.Lines / 1000.0):F2} ms |");
+        }
+
+        Console.WriteLine(text.ToString());
     }
 
     private static (double CpuMs, double Bytes, int Result) Measure(Func<int> body)

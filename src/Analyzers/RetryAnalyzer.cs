@@ -66,8 +66,8 @@ public sealed class RetryAnalyzer : DiagnosticAnalyzer
         var root = model.SyntaxTree.GetRoot(cancellationToken);
         var filter = context.FilterSpan;
         var nodes = filter is { } span && !span.Contains(root.FullSpan)
-            ? root.DescendantNodesAndSelf(descendIntoChildren: node => node is not MemberDeclarationSyntax || node.FullSpan.IntersectsWith(span))
-            : root.DescendantNodesAndSelf();
+            ? root.DescendantNodesAndSelf(descendIntoChildren: node => MayHoldTrigger(node) && (node is not MemberDeclarationSyntax || node.FullSpan.IntersectsWith(span)))
+            : root.DescendantNodesAndSelf(descendIntoChildren: MayHoldTrigger);
 
         SyntaxNode? body = null;
         ISymbol? owner = null;
@@ -116,6 +116,15 @@ public sealed class RetryAnalyzer : DiagnosticAnalyzer
             Report(Recognize(recognizer, operation, owner), settings, context.ReportDiagnostic, cancellationToken);
         }
     }
+
+    /// <summary>
+    /// Syntax that holds names, types and constants only (usings, attributes, type arguments, parameter lists,
+    /// qualified names): no loop, <c>try</c>, <c>goto</c>, call or creation a construct can start from. (Not base
+    /// lists: a primary constructor's base arguments may create retry options.)
+    /// </summary>
+    private static bool MayHoldTrigger(SyntaxNode node) => node is not (UsingDirectiveSyntax or AttributeListSyntax or
+        TypeArgumentListSyntax or TypeParameterListSyntax or TypeParameterConstraintClauseSyntax or ParameterListSyntax or QualifiedNameSyntax or
+        AliasQualifiedNameSyntax or PredefinedTypeSyntax);
 
     /// <summary>
     /// The code block <paramref name="node"/> belongs to, as the analyzer driver hands them to a code block action:

@@ -97,14 +97,27 @@ internal static class SyntaxTriggers
             _ => false,
         };
 
+        // One walk: what the loop calls, whether anything in it can signal, and its candidate retry points (waits and
+        // continues; whether they belong to this loop is checked only for the few there are).
+        List<SyntaxNode>? points = null;
         foreach (var node in body.DescendantNodesAndSelf())
         {
             switch (node.Kind())
             {
                 case SyntaxKind.InvocationExpression:
+                    calls = true;
+                    if (InvokedName(((InvocationExpressionSyntax)node).Expression) is "Delay" or "Sleep")
+                    {
+                        (points ??= new List<SyntaxNode>()).Add(node);
+                    }
+
+                    break;
                 case SyntaxKind.CollectionInitializerExpression:
                 case SyntaxKind.QueryExpression:
                     calls = true;
+                    break;
+                case SyntaxKind.ContinueStatement:
+                    (points ??= new List<SyntaxNode>()).Add(node);
                     break;
                 case SyntaxKind.IfStatement:
                 case SyntaxKind.ConditionalExpression:
@@ -124,7 +137,7 @@ internal static class SyntaxTriggers
         }
 
         // A caught exception is a failure signal wherever the catch sits; the loop's own condition matters only then.
-        return caught || FailureMayReachRetryPoint(body, statusNamesAreFramework);
+        return caught || FailureMayReachRetryPoint(body, points, statusNamesAreFramework);
     }
 
     /// <summary>
@@ -136,8 +149,10 @@ internal static class SyntaxTriggers
     /// part without a catch. A pause that every item of a batch takes, a worker's idle wait, and a poll that waits
     /// only on a success status (<c>if (response.StatusCode == HttpStatusCode.Accepted) { await Task.Delay(…);
     /// continue; }</c>) never reach the recognizer; any condition this test cannot read keeps the loop.
+    /// <paramref name="points"/>: the waits and continues anywhere in the body (those of nested loops, lambdas and
+    /// local functions are theirs, not this loop's).
     /// </summary>
-    private static bool FailureMayReachRetryPoint(StatementSyntax body, Func<bool> statusNamesAreFramework)
+    private static bool FailureMayReachRetryPoint(StatementSyntax body, List<SyntaxNode>? points, Func<bool> statusNamesAreFramework)
     {
         if (body is BlockSyntax block && MayCompleteLast(block.Statements) &&
             MayExitOnSignal(block.Statements, block.Statements.Count, statusNamesAreFramework))
@@ -145,34 +160,34 @@ internal static class SyntaxTriggers
             return true;
         }
 
-        var pending = new Stack<SyntaxNode>();
-        pending.Push(body);
-        while (pending.Count > 0)
+        if (points is null)
         {
-            var node = pending.Pop();
-            bool point = node switch
-            {
-                ContinueStatementSyntax => true,
-                InvocationExpressionSyntax call => InvokedName(call.Expression) is "Delay" or "Sleep",
-                _ => false,
-            };
+            return false;
+        }
 
-            if (point && SignalMayPrecede(node, body, statusNamesAreFramework))
+        foreach (var point in points)
+        {
+            if (OwnedBy(point, body) && SignalMayPrecede(point, body, statusNamesAreFramework))
             {
                 return true;
-            }
-
-            foreach (var child in node.ChildNodes())
-            {
-                // Their points are their own (a nested loop is a trigger of its own).
-                if (!IsLoop(child) && child is not (AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax))
-                {
-                    pending.Push(child);
-                }
             }
         }
 
         return false;
+    }
+
+    /// <summary>Whether <paramref name="node"/> belongs to the loop whose body is <paramref name="body"/>: no nested loop, lambda or local function lies between.</summary>
+    private static bool OwnedBy(SyntaxNode node, StatementSyntax body)
+    {
+        for (var current = node.Parent; current is not null && current != body; current = current.Parent)
+        {
+            if (IsLoop(current) || current is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>The conditions met on the way from <paramref name="point"/> out to the loop body: may one signal a failure?</summary>
