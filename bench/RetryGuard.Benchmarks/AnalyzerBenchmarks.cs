@@ -136,33 +136,24 @@ public static class Analysis
             references,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
 
-    public static ImmutableArray<Diagnostic> Run(Compilation compilation, ImmutableArray<DiagnosticAnalyzer> analyzers)
-    {
-        CompilationWithAnalyzers withAnalyzers = compilation.WithAnalyzers(
-            analyzers,
-            new CompilationWithAnalyzersOptions(
-                new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty),
-                onAnalyzerException: null,
-                concurrentAnalysis: false,
-                logAnalyzerExecutionTime: false));
-        return withAnalyzers.GetAllDiagnosticsAsync().GetAwaiter().GetResult();
-    }
+    public static ImmutableArray<Diagnostic> Run(Compilation compilation, ImmutableArray<DiagnosticAnalyzer> analyzers) =>
+        WithAnalyzers(compilation, analyzers, logExecutionTime: false).GetAllDiagnosticsAsync().GetAwaiter().GetResult();
 
-    /// <summary>Each analyzer's execution time in milliseconds over one compilation (the driver's own measurement).</summary>
+    /// <summary>Each analyzer's execution time in milliseconds over one compilation (the driver's own measurement, as for -reportanalyzer).</summary>
     public static IEnumerable<(string Analyzer, double Milliseconds)> ExecutionTimes(Compilation compilation, ImmutableArray<DiagnosticAnalyzer> analyzers)
     {
-        CompilationWithAnalyzers withAnalyzers = compilation.WithAnalyzers(
+        AnalysisResult result = WithAnalyzers(compilation, analyzers, logExecutionTime: true).GetAnalysisResultAsync(CancellationToken.None).GetAwaiter().GetResult();
+        return analyzers.Select(a => (a.GetType().Name, result.AnalyzerTelemetryInfo[a].ExecutionTime.TotalMilliseconds)).ToList();
+    }
+
+    private static CompilationWithAnalyzers WithAnalyzers(Compilation compilation, ImmutableArray<DiagnosticAnalyzer> analyzers, bool logExecutionTime) =>
+        compilation.WithAnalyzers(
             analyzers,
             new CompilationWithAnalyzersOptions(
                 new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty),
                 onAnalyzerException: null,
                 concurrentAnalysis: false,
-                logAnalyzerExecutionTime: true));
-        // As the command-line compiler does for -reportanalyzer: the compiler's diagnostics, then the analysis result.
-        compilation.GetDiagnostics();
-        AnalysisResult result = withAnalyzers.GetAnalysisResultAsync(CancellationToken.None).GetAwaiter().GetResult();
-        return analyzers.Select(a => (a.GetType().Name, result.AnalyzerTelemetryInfo[a].ExecutionTime.TotalMilliseconds)).ToList();
-    }
+                logAnalyzerExecutionTime: logExecutionTime));
 }
 
 /// <summary>A baseline analyzer: one enabled rule, no callbacks. It measures the analyzer driver itself.</summary>

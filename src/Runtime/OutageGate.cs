@@ -120,23 +120,30 @@ internal sealed class OutageGate
     /// closes the gate; any other status, or a result without one (an operation of <see cref="RetryGuardPolicy"/> that
     /// returned), eases it. A failure without an answer (no connection, a timeout) changes nothing.
     /// </summary>
-    public void Observe(int sentEpoch, Classification outcome, bool returned)
+    /// <returns>What the answer did to the gate (for the pipeline's log and metrics); <paramref name="hold"/>: how long
+    /// the client now holds, when a hold began or grew.</returns>
+    public OutageChange Observe(int sentEpoch, Classification outcome, bool returned, out TimeSpan hold)
     {
+        hold = TimeSpan.Zero;
         if (outcome.Status is 502 or 503)
         {
-            Close(sentEpoch, outcome.ServerDelay);
+            return Close(sentEpoch, outcome.ServerDelay, out hold);
         }
-        else if ((outcome.Status is not null || returned) && !IsOpen)
+
+        if ((outcome.Status is not null || returned) && !IsOpen)
         {
-            Ease(sentEpoch);
+            return Ease(sentEpoch);
         }
+
+        return OutageChange.None;
     }
 
-    private void Close(int sentEpoch, TimeSpan? serverDelay)
+    private OutageChange Close(int sentEpoch, TimeSpan? serverDelay, out TimeSpan held)
     {
+        held = TimeSpan.Zero;
         if (_holdTicks <= 0)
         {
-            return;
+            return OutageChange.None;
         }
 
         lock (_gate)
@@ -144,10 +151,11 @@ internal sealed class OutageGate
             if (sentEpoch != _epoch)
             {
                 // Sent before the latest hold began: the outage is known already.
-                return;
+                return OutageChange.None;
             }
 
             long now = _time.GetUtcNow().UtcTicks;
+            OutageChange change = _nextPassTicks == 0 ? OutageChange.Began : OutageChange.Extended;
             _intervalTicks = _intervalTicks == 0 ? _holdTicks : Math.Min(_maxTicks, _intervalTicks * 2);
             long hold = _intervalTicks;
             if (serverDelay is { } asked && asked.Ticks <= _maxServerTicks && asked.Ticks > hold)
@@ -159,17 +167,20 @@ internal sealed class OutageGate
 
             Volatile.Write(ref _nextPassTicks, Math.Max(_nextPassTicks, now + hold));
             Volatile.Write(ref _epoch, _epoch + 1);
+            held = TimeSpan.FromTicks(hold);
+            return change;
         }
     }
 
-    private void Ease(int sentEpoch)
+    private OutageChange Ease(int sentEpoch)
     {
         CancellationTokenSource changed;
+        OutageChange change = OutageChange.None;
         lock (_gate)
         {
             if (_nextPassTicks == 0 || sentEpoch != _epoch)
             {
-                return;
+                return OutageChange.None;
             }
 
             long now = _time.GetUtcNow().UtcTicks;
@@ -180,6 +191,7 @@ internal sealed class OutageGate
                 _intervalTicks = 0;
                 _notBeforeTicks = 0;
                 Volatile.Write(ref _nextPassTicks, 0);
+                change = OutageChange.Ended;
             }
             else
             {
@@ -195,5 +207,22 @@ internal sealed class OutageGate
         // first); each registration only completes a waiter, nothing throws. The old source is left to the collector
         // (it has no timer): a waiter may still be registering with its token.
         ThreadPool.QueueUserWorkItem(static state => ((CancellationTokenSource)state!).Cancel(), changed);
+        return change;
     }
+}
+
+/// <summary>What one answer did to the <see cref="OutageGate"/>.</summary>
+internal enum OutageChange
+{
+    /// <summary>Nothing the client's operators need to hear of (a hold eased, or no hold).</summary>
+    None,
+
+    /// <summary>A 502/503 closed the open gate: the client holds.</summary>
+    Began,
+
+    /// <summary>The request that went during the hold met a 502/503 again: the hold doubled.</summary>
+    Extended,
+
+    /// <summary>The service answered again often enough: the gate is open.</summary>
+    Ended,
 }

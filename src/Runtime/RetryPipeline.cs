@@ -41,6 +41,14 @@ internal sealed class RetryPipeline : IDisposable
         LoggerMessage.Define<string, string>(LogLevel.Error, new EventId(5, "CallbackFailed"),
             "RetryGuard {Client}: the {Callback} callback threw; the request goes on");
 
+    private static readonly Action<ILogger, string, int, double, Exception?> LogOutageHold =
+        LoggerMessage.Define<string, int, double>(LogLevel.Warning, new EventId(6, "OutageHold"),
+            "RetryGuard {Client}: the service answered {Status}; this client's requests wait {HoldMs} ms, then go one at a time until it answers again");
+
+    private static readonly Action<ILogger, string, Exception?> LogOutageOver =
+        LoggerMessage.Define<string>(LogLevel.Information, new EventId(7, "OutageOver"),
+            "RetryGuard {Client}: the service answers again; the outage hold is over");
+
     private readonly KeyValuePair<string, object?> _clientTag;
 
     /// <summary>What the options decide once about the fast path: no attempt timeout, no token budget.</summary>
@@ -189,7 +197,11 @@ internal sealed class RetryPipeline : IDisposable
 
                 (T? result, Exception? error, Classification outcome) =
                     await AttemptAsync(strategy, model, attempt == 1 ? firstAttempt : null, cancellationToken).ConfigureAwait(false);
-                Limiter.Gate.Observe(sentEpoch, outcome, returned: error is null && outcome.Verdict == Verdict.Return);
+                OutageChange gate = Limiter.Gate.Observe(sentEpoch, outcome, returned: error is null && outcome.Verdict == Verdict.Return, out TimeSpan hold);
+                if (gate != OutageChange.None)
+                {
+                    OnOutageChange(gate, outcome.Status, hold);
+                }
 
                 if (outcome.Verdict != Verdict.Return && !described)
                 {
@@ -429,6 +441,20 @@ internal sealed class RetryPipeline : IDisposable
         {
             ExceptionDispatchInfo.Capture(error).Throw();
         }
+    }
+
+
+    /// <summary>A hold began or grew (a warning and <c>retryguard.outage_holds</c>), or ended (information).</summary>
+    private void OnOutageChange(OutageChange change, int? status, TimeSpan hold)
+    {
+        if (change == OutageChange.Ended)
+        {
+            LogOutageOver(Logger, Options.Name, null);
+            return;
+        }
+
+        Telemetry.OutageHolds.Add(1, _clientTag, new KeyValuePair<string, object?>("retryguard.kind", change == OutageChange.Began ? "began" : "extended"));
+        LogOutageHold(Logger, Options.Name, status ?? 0, hold.TotalMilliseconds, null);
     }
 
     private T GiveUp<T>(T? result, Exception? error, int attempt, string outcome)

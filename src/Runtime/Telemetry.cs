@@ -36,6 +36,9 @@ internal static class Telemetry
     public static readonly Counter<long> Escalations = Meter.CreateCounter<long>(
         "retryguard.escalations", "{escalation}", "Requests still rate limited after two backoffs.");
 
+    public static readonly Counter<long> OutageHolds = Meter.CreateCounter<long>(
+        "retryguard.outage_holds", "{hold}", "Client-wide holds after a 502/503, tagged retryguard.kind = began | extended.");
+
     public static readonly Counter<long> Rejected = Meter.CreateCounter<long>(
         "retryguard.limiter.rejected", "{request}", "Requests refused because the limiter queue was full.");
 

@@ -152,6 +152,52 @@ public class OutageGateTests : IClassFixture<Gateway>
     }
 
     [Fact]
+    public async Task A_hold_is_logged_and_counted_when_it_begins_and_grows_and_logged_once_when_it_ends()
+    {
+        CountingClock clock = new(Start);
+        Scenario scenario = _gateway.Script(clock, (seen, context) =>
+            seen.Index <= 2 ? Replies.Status(context, seen.Index == 1 ? 503 : 502) : Replies.Ok(context, seen));
+        string name = "outage-" + Guid.NewGuid().ToString("N");
+        using MetricsRecorder metrics = new(name);
+        ListLogger logger = new();
+        RetryGuardOptions options = new() { TimeProvider = clock, MaxRetries = 0, Random = new Random(7), Name = name };
+        RetryGuardHandler handler = new(options, new SocketsHttpHandler(), logger);
+        using HttpClient client = new(handler) { BaseAddress = scenario.BaseAddress };
+
+        await Expect(client.SendAsync(Chat()), HttpStatusCode.ServiceUnavailable);
+        var began = Assert.Single(logger.Entries, e => e.Id.Name == "OutageHold");
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, began.Level);
+        Assert.Contains("answered 503", began.Text);
+        Assert.Contains("wait 1000 ms", began.Text);
+
+        Task<HttpResponseMessage> probe = client.SendAsync(Chat());
+        await Drive.Eventually(() => handler.Pipeline.Limiter.Waiting == 1, "the request should wait at the gate");
+        clock.Advance(TimeSpan.FromSeconds(1));
+        await Expect(probe, HttpStatusCode.BadGateway);
+        Assert.Equal(2, logger.Entries.Count(e => e.Id.Name == "OutageHold"));
+        Assert.Contains(logger.Entries, e => e.Id.Name == "OutageHold" && e.Text.Contains("answered 502") && e.Text.Contains("wait 2000 ms"));
+        Assert.Equal(1, metrics.Sum("retryguard.outage_holds", "retryguard.kind", "began"));
+        Assert.Equal(1, metrics.Sum("retryguard.outage_holds", "retryguard.kind", "extended"));
+
+        // Successes ease the hold step by step; only the step that opens the gate is logged.
+        Task<HttpResponseMessage> next = client.SendAsync(Chat());
+        await Drive.Eventually(() => handler.Pipeline.Limiter.Waiting == 1, "the request should wait at the gate");
+        clock.Advance(TimeSpan.FromSeconds(2));
+        await Expect(next, HttpStatusCode.OK);
+        Assert.DoesNotContain(logger.Entries, e => e.Id.Name == "OutageOver");
+        while (!handler.Pipeline.Limiter.Gate.IsOpen)
+        {
+            await Expect(client.SendAsync(Chat()), HttpStatusCode.OK);
+        }
+
+        var over = Assert.Single(logger.Entries, e => e.Id.Name == "OutageOver");
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Information, over.Level);
+        await Expect(client.SendAsync(Chat()), HttpStatusCode.OK);
+        Assert.Single(logger.Entries, e => e.Id.Name == "OutageOver");
+        Assert.Equal(2, metrics.Sum("retryguard.outage_holds"));
+    }
+
+    [Fact]
     public async Task Answers_to_requests_sent_before_the_hold_began_neither_lift_nor_extend_it()
     {
         CountingClock clock = new(Start);
