@@ -178,12 +178,49 @@ public sealed class RG0005UnboundedLoopFix : DocumentBatchFix
                     DoStatementSyntax doLoop => doLoop.Statement.WithoutTrailingTrivia(),
                     _ => Body,
                 };
+
+                // A do loop's tail keeps its comments after the brace; its line ends as the `;` ended it.
+                var trailing = current is DoStatementSyntax tail
+                    ? CommentsOf(tail, indentation).AddRange(tail.SemicolonToken.TrailingTrivia.Where(t => t.IsKind(SyntaxKind.EndOfLineTrivia)))
+                    : current.GetTrailingTrivia();
                 return header
                     .WithCloseParenToken(header.CloseParenToken.WithTrailingTrivia(closeParen.TrailingTrivia))
                     .WithStatement(currentBody)
                     .WithLeadingTrivia(indentation)
-                    .WithTrailingTrivia(current.GetTrailingTrivia());
+                    .WithTrailingTrivia(trailing);
             });
+        }
+
+        /// <summary>
+        /// The comments of a <c>do</c> loop's tail (<c>} /* why */ while (true); // note</c>), to follow the body's
+        /// closing brace: the first on the brace's line, each further one on a line of its own.
+        /// </summary>
+        private static SyntaxTriviaList CommentsOf(DoStatementSyntax loop, SyntaxTriviaList indentation)
+        {
+            var tail = loop.Statement.GetTrailingTrivia()
+                .Concat(loop.WhileKeyword.LeadingTrivia).Concat(loop.WhileKeyword.TrailingTrivia)
+                .Concat(loop.OpenParenToken.LeadingTrivia).Concat(loop.OpenParenToken.TrailingTrivia)
+                .Concat(loop.Condition.GetLeadingTrivia()).Concat(loop.Condition.GetTrailingTrivia())
+                .Concat(loop.CloseParenToken.LeadingTrivia).Concat(loop.CloseParenToken.TrailingTrivia)
+                .Concat(loop.SemicolonToken.LeadingTrivia).Concat(loop.SemicolonToken.TrailingTrivia)
+                .Where(t => t.IsKind(SyntaxKind.SingleLineCommentTrivia) || t.IsKind(SyntaxKind.MultiLineCommentTrivia));
+            var kept = new List<SyntaxTrivia>();
+            foreach (var comment in tail)
+            {
+                if (kept.Count == 0)
+                {
+                    kept.Add(SyntaxFactory.Space);
+                }
+                else
+                {
+                    kept.Add(LocalNames.Newline(loop));
+                    kept.AddRange(indentation);
+                }
+
+                kept.Add(comment);
+            }
+
+            return SyntaxFactory.TriviaList(kept);
         }
 
         /// <summary>The catch with <paramref name="capCheck"/> added to its filter (<c>(filter) &amp;&amp; cap</c>).</summary>

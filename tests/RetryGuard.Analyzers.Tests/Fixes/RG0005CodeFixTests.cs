@@ -490,6 +490,56 @@ public class RG0005CodeFixTests
         """);
 
     [Fact]
+    public Task A_do_while_true_keeps_the_comments_of_its_tail() => Fix("""
+        using System.Net.Http;
+        using System.Threading.Tasks;
+
+        class C
+        {
+            async Task<string> Get(HttpClient http)
+            {
+                {|RG0005:do|}
+                {
+                    try
+                    {
+                        return await http.GetStringAsync("/");
+                    }
+                    catch (HttpRequestException)
+                    {
+                        await Task.Delay(1000);
+                    }
+                }
+                // the gateway drops connections under load
+                while (/* forever */ true); // until it answers
+            }
+        }
+        """, """
+        using System.Net.Http;
+        using System.Threading.Tasks;
+
+        class C
+        {
+            async Task<string> Get(HttpClient http)
+            {
+                const int MaxAttempts = 5;
+                for (int attempt = 1; ; attempt++)
+                {
+                    try
+                    {
+                        return await http.GetStringAsync("/");
+                    }
+                    catch (HttpRequestException) when (attempt < MaxAttempts)
+                    {
+                        await Task.Delay(1000);
+                    }
+                } // the gateway drops connections under load
+                /* forever */
+                // until it answers
+            }
+        }
+        """);
+
+    [Fact]
     public Task A_do_while_true_status_retry_with_the_while_on_the_brace_line_gets_the_cap() => Fix("""
         using System.Net;
         using System.Net.Http;
