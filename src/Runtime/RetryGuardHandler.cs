@@ -86,8 +86,12 @@ public sealed class RetryGuardHandler : DelegatingHandler
         // The epoch is the outage gate's when this request passed it: a 502/503 of this attempt closes the gate only if
         // no hold began since, and a hold that began after it passed does not take its answer for that hold's probe.
         int epoch = 0;
-        if (cancellationToken.IsCancellationRequested || (request.Content is { } content && !IsReplayable(content)) ||
-            !_pipeline.TrySendDirectly(out epoch))
+        if (request.Content is { } content && !IsReplayable(content))
+        {
+            return BufferThenExecuteAsync(request, content, cancellationToken);
+        }
+
+        if (cancellationToken.IsCancellationRequested || !_pipeline.TrySendDirectly(out epoch))
         {
             return _pipeline.ExecuteAsync(new HttpAttempt(this, request, firstSent: false), cancellationToken);
         }
@@ -131,6 +135,41 @@ public sealed class RetryGuardHandler : DelegatingHandler
 #else
         content is ByteArrayContent;
 #endif
+
+    /// <summary>
+    /// Content that may not serialize twice (a stream) is buffered in place before anything else, so a retry can re-send
+    /// it: with the caller's token only. An attempt's timeout must not cut the caller's own stream short (the part
+    /// read would be lost and no retry could send the body), so the policy, and any attempt timer, start after it.
+    /// </summary>
+    private async Task<HttpResponseMessage> BufferThenExecuteAsync(HttpRequestMessage request, HttpContent content, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+#if NET5_0_OR_GREATER
+        // Buffers the content in place, reading the stream with the caller's token (the copy it returns is dropped).
+        _ = await content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+#else
+        // netstandard2.0 has no way to hand the token to the stream: the wait for the read ends when the caller
+        // cancels, the read itself runs on until its stream ends (its failure then goes unobserved, not thrown); the
+        // request is over by then, so nothing else reads the content.
+        Task load = content.LoadIntoBufferAsync();
+        if (!load.IsCompleted && cancellationToken.CanBeCanceled)
+        {
+            var cancelled = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            using (cancellationToken.Register(static state => ((TaskCompletionSource<bool>)state!).TrySetResult(true), cancelled))
+            {
+                if (await Task.WhenAny(load, cancelled.Task).ConfigureAwait(false) != load)
+                {
+                    _ = load.ContinueWith(static abandoned => _ = abandoned.Exception, CancellationToken.None,
+                        TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+            }
+        }
+
+        await load.ConfigureAwait(false);
+#endif
+        return await _pipeline.ExecuteAsync(new HttpAttempt(this, request, firstSent: false), cancellationToken).ConfigureAwait(false);
+    }
 
     private async Task<HttpResponseMessage> AwaitFirstAttemptAsync(Task<HttpResponseMessage> sent, HttpRequestMessage request, int epoch,
         CancellationToken cancellationToken)
@@ -204,42 +243,8 @@ public sealed class RetryGuardHandler : DelegatingHandler
                 // attempt did to its content. The first attempt sends the caller's own content.
                 _request.Content = _body.CreateContent(model);
             }
-            else if (first && _content is not null && !IsReplayable(_content))
-            {
-                return BufferThenSendAsync(_content, cancellationToken);
-            }
 
             return _handler.SendOnceAsync(_request, cancellationToken);
-        }
-
-        /// <summary>Content that may not serialize twice (a stream) is buffered in place, so a retry can re-send it.</summary>
-        private async Task<HttpResponseMessage> BufferThenSendAsync(HttpContent content, CancellationToken cancellationToken)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-#if NET5_0_OR_GREATER
-            // Buffers the content in place, reading the stream with the caller's token (the copy it returns is dropped).
-            _ = await content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-#else
-            // netstandard2.0 has no way to hand the token to the stream: the wait for the read ends when the caller
-            // cancels, the read itself runs on until its stream ends (its failure then goes unobserved, not thrown).
-            Task load = content.LoadIntoBufferAsync();
-            if (!load.IsCompleted && cancellationToken.CanBeCanceled)
-            {
-                var cancelled = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-                using (cancellationToken.Register(static state => ((TaskCompletionSource<bool>)state!).TrySetResult(true), cancelled))
-                {
-                    if (await Task.WhenAny(load, cancelled.Task).ConfigureAwait(false) != load)
-                    {
-                        _ = load.ContinueWith(static abandoned => _ = abandoned.Exception, CancellationToken.None,
-                            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-                        cancellationToken.ThrowIfCancellationRequested();
-                    }
-                }
-            }
-
-            await load.ConfigureAwait(false);
-#endif
-            return await _handler.SendOnceAsync(_request, cancellationToken).ConfigureAwait(false);
         }
 
         public override ValueTask<Classification> ClassifyAsync(HttpResponseMessage result, CancellationToken cancellationToken) =>
