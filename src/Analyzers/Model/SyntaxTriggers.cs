@@ -154,7 +154,15 @@ internal static class SyntaxTriggers
     /// </summary>
     private static bool FailureMayReachRetryPoint(StatementSyntax body, List<SyntaxNode>? points, Func<bool> statusNamesAreFramework)
     {
-        if (body is BlockSyntax block && MayCompleteLast(block.Statements) &&
+        // A checked, unchecked or unsafe body is bound as its block: the end of that block is the body's end.
+        var end = body switch
+        {
+            CheckedStatementSyntax context => context.Block,
+            UnsafeStatementSyntax context => context.Block,
+            _ => body,
+        };
+
+        if (end is BlockSyntax block && MayCompleteLast(block.Statements) &&
             MayExitOnSignal(block.Statements, block.Statements.Count, statusNamesAreFramework))
         {
             return true;
@@ -386,7 +394,9 @@ internal static class SyntaxTriggers
 
     /// <summary>
     /// Whether <c>HttpStatusCode.X</c> in this compilation's code can only be <c>System.Net.HttpStatusCode</c>'s member:
-    /// no type or member declared in source and no <c>using</c> alias is called <c>HttpStatusCode</c>.
+    /// no type or member declared in source and no <c>using</c> alias is called <c>HttpStatusCode</c>. (A referenced
+    /// assembly's own <c>HttpStatusCode</c> is not looked for: one whose <c>Accepted</c> or <c>OK</c> meant a failure
+    /// would be read wrongly by name.)
     /// </summary>
     public static bool StatusNamesAreFramework(Compilation compilation, System.Threading.CancellationToken cancellationToken) =>
         !compilation.ContainsSymbolsWithName("HttpStatusCode", SymbolFilter.TypeAndMember, cancellationToken) &&

@@ -296,8 +296,48 @@ public sealed class RG0005UnboundedLoopFix : DocumentBatchFix
 
                 catches.AddRange(tryStatement.Catches.Where(c => !catches.Contains(c) && SyntaxFlow.EndReachable(model, c.Block)));
             }
+            else
+            {
+                // A statement after the try leaves. Once the cap's filter turns a continuing catch down, C# offers the
+                // exception to the catches below it: one that falls through would swallow the last failure and leave
+                // the loop as if it had succeeded. No fix then.
+                foreach (var continuing in catches)
+                {
+                    var later = tryStatement.Catches.Skip(tryStatement.Catches.IndexOf(continuing) + 1);
+                    if (later.Any(c => !catches.Contains(c) && SyntaxFlow.EndReachable(model, c.Block) && MayCatchTheSame(c, continuing, model)))
+                    {
+                        return null;
+                    }
+                }
+            }
 
             return catches;
+        }
+
+        /// <summary>Whether an exception <paramref name="first"/> turns down may be caught by <paramref name="later"/>: their types are related (or unknown).</summary>
+        private static bool MayCatchTheSame(CatchClauseSyntax later, CatchClauseSyntax first, SemanticModel model)
+        {
+            if (later.Declaration is null || first.Declaration is null ||
+                model.GetTypeInfo(later.Declaration.Type).Type is not INamedTypeSymbol laterType ||
+                model.GetTypeInfo(first.Declaration.Type).Type is not INamedTypeSymbol firstType)
+            {
+                return true;
+            }
+
+            return DerivesFrom(laterType, firstType) || DerivesFrom(firstType, laterType);
+
+            static bool DerivesFrom(INamedTypeSymbol type, INamedTypeSymbol ancestor)
+            {
+                for (INamedTypeSymbol? current = type; current is not null; current = current.BaseType)
+                {
+                    if (SymbolEqualityComparer.Default.Equals(current, ancestor))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            }
         }
 
         /// <summary>

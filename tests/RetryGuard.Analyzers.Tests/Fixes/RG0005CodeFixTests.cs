@@ -340,6 +340,29 @@ public class RG0005CodeFixTests
         """);
 
     [Fact]
+    public Task No_fix_when_a_later_catch_would_swallow_the_last_failure() => NoFix("""
+        using System;
+        using System.Net.Http;
+        using System.Threading.Tasks;
+
+        class C
+        {
+            async Task<string?> Get(HttpClient http, string u)
+            {
+                string? text = null;
+                {|RG0005:while (true)|}
+                {
+                    try { text = await http.GetStringAsync(u); }
+                    catch (HttpRequestException) { await Task.Delay(1000); continue; }
+                    catch (Exception e) { Console.WriteLine(e.Message); }
+                    break;
+                }
+                return text;
+            }
+        }
+        """);
+
+    [Fact]
     public Task No_fix_when_the_continue_is_not_the_end_of_the_catch() => NoFix("""
         using System;
         using System.Net;

@@ -250,6 +250,20 @@ public sealed class SyntaxTriggerTests
         }
         """));
 
+    [Theory]
+    [InlineData("checked")]
+    [InlineData("unchecked")]
+    public void End_of_a_checked_or_unchecked_body_after_leaving_on_success_is_bound(string context) => Assert.True(Triggers($$"""
+        public async Task<HttpResponseMessage> Send(string location)
+        {
+            while (true) {{context}}
+            {
+                var response = await http.GetAsync(location);
+                if (response.IsSuccessStatusCode) return response;
+            }
+        }
+        """));
+
     [Fact]
     public void A_combined_condition_is_bound() => Assert.True(Triggers("""
         public async Task<HttpResponseMessage> Send(string location, int max)
