@@ -109,12 +109,6 @@ internal static class CorpusCheck
             Console.WriteLine(round == 0 ? "warm-up round done" : $"round {round} of {rounds} done");
         }
 
-        static double Median(List<double> values)
-        {
-            var sorted = values.OrderBy(v => v).ToList();
-            return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
-        }
-
         int lines = Corpus.Build(files).Lines;
         StringBuilder text = new();
         text.AppendLine(CultureInfo.InvariantCulture, $"Corpus: {files:N0} files, {lines:N0} lines; CPU time and allocations, median of {rounds} interleaved rounds (min–max)");
@@ -239,12 +233,6 @@ internal static class CorpusCheck
             Console.WriteLine(round == 0 ? "warm-up round done" : $"round {round} of {rounds} done");
         }
 
-        static double Median(List<double> values)
-        {
-            var sorted = values.OrderBy(v => v).ToList();
-            return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
-        }
-
         // The driver times callbacks by the wall clock: on a busy machine that includes time the thread was not
         // running, so the share is given against the compile's wall-clock time too (the same clock, the same load).
         double compiler = Median(compile);
@@ -263,6 +251,12 @@ internal static class CorpusCheck
         }
 
         Console.WriteLine(text.ToString());
+    }
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.OrderBy(v => v).ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
     }
 
     private static (double CpuMs, double Bytes, int Result) Measure(Func<int> body)

@@ -443,7 +443,6 @@ internal sealed class RetryPipeline : IDisposable
         }
     }
 
-
     /// <summary>A hold began or grew (a warning and <c>retryguard.outage_holds</c>), or ended (information).</summary>
     private void OnOutageChange(OutageChange change, int? status, TimeSpan hold)
     {

@@ -324,20 +324,7 @@ public sealed class RG0005UnboundedLoopFix : DocumentBatchFix
                 return true;
             }
 
-            return DerivesFrom(laterType, firstType) || DerivesFrom(firstType, laterType);
-
-            static bool DerivesFrom(INamedTypeSymbol type, INamedTypeSymbol ancestor)
-            {
-                for (INamedTypeSymbol? current = type; current is not null; current = current.BaseType)
-                {
-                    if (SymbolEqualityComparer.Default.Equals(current, ancestor))
-                    {
-                        return true;
-                    }
-                }
-
-                return false;
-            }
+            return Analyzers.Model.KnownSymbols.IsOrDerives(laterType, firstType) || Analyzers.Model.KnownSymbols.IsOrDerives(firstType, laterType);
         }
 
         /// <summary>
